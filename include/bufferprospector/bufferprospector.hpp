@@ -1,0 +1,25 @@
+// bufferprospector/bufferprospector.hpp -- umbrella header: every public header of the library.
+#pragma once
+
+#include <bufferprospector/config.hpp>
+
+#include <bufferprospector/core/enums.hpp>
+#include <bufferprospector/core/error.hpp>
+#include <bufferprospector/core/extents.hpp>
+#include <bufferprospector/core/fmap_range.hpp>
+#include <bufferprospector/core/format.hpp>
+#include <bufferprospector/core/math.hpp>
+#include <bufferprospector/core/phy_dim2.hpp>
+
+#include <bufferprospector/workload/data_loops.hpp>
+#include <bufferprospector/workload/layer.hpp>
+#include <bufferprospector/workload/network.hpp>
+
+#include <bufferprospector/arch/cost_table.hpp>
+#include <bufferprospector/arch/grid.hpp>
+#include <bufferprospector/arch/memory.hpp>
+#include <bufferprospector/arch/node_region.hpp>
+#include <bufferprospector/arch/resource.hpp>
+#include <bufferprospector/arch/spec.hpp>
+
+#include <bufferprospector/options.hpp>
