@@ -22,4 +22,10 @@
 #include <bufferprospector/arch/resource.hpp>
 #include <bufferprospector/arch/spec.hpp>
 
+#include <bufferprospector/workload/zoo.hpp>
+
+#include <bufferprospector/intra/nested_loop.hpp>
+#include <bufferprospector/intra/partition_scheme.hpp>
+#include <bufferprospector/intra/scheduling_constraint.hpp>
+
 #include <bufferprospector/options.hpp>
