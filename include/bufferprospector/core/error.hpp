@@ -55,6 +55,13 @@ class no_valid_schedule : public error {
   using error::error;
 };
 
+/// Tangram v2.1 would die on an internal assertion here (e.g. the Eyeriss mapping's "< 50%
+/// utilization" check); thrown with Tangram's message only while options.tangram_quirks is on.
+class tangram_assertion : public error {
+ public:
+  using error::error;
+};
+
 namespace detail {
 
 // Deliberately not constexpr: reaching it while evaluating a constexpr constructor makes the
