@@ -216,43 +216,142 @@ struct node_data {
   phy_dim2 coord;
 };
 
-struct nhops_scratch {
-  std::vector<node_data> nodes;
-  std::vector<std::uint32_t> order;  // indices into nodes, grouped by equal range
-  std::vector<phy_dim2> coords;      // the coordinates of one group
+// Nodes that process the same data (Tangram's dict from a data range to the list of nodes):
+// groups in increasing order of their range, each with its nodes in gen_pidx order.
+struct node_groups {
+  struct group {
+    std::uint32_t head;        // index of the first node of the group
+    std::uint32_t begin, end;  // its coordinates: coords[begin, end)
+  };
+  std::vector<group> groups;
+  std::vector<phy_dim2> coords;
+
+  std::span<const phy_dim2> coords_of(const group& g) const noexcept {
+    return std::span<const phy_dim2>(coords).subspan(g.begin, g.end - g.begin);
+  }
 };
 
-inline nhops_scratch& unit_nhops_scratch() {
-  thread_local nhops_scratch s;
-  return s;
-}
+// The nodes of one partitioned layer on a region, grouped per data category.
+struct proc_node_data {
+  std::vector<node_data> nodes;
+  node_groups fil, ifm, ofm;
+  std::vector<std::uint32_t> order;  // scratch for grouping
+};
 
-constexpr auto fmap_range_key(const fmap_range& r) noexcept {
+inline auto fmap_range_key(const fmap_range& r) noexcept {
   return std::tie(r.beg.b, r.beg.n, r.beg.h, r.beg.w, r.end.b, r.end.n, r.end.h, r.end.w);
 }
+inline auto fil_range_key(const proc_data_ranges& r) noexcept {
+  return std::tie(r.fil_ifm.beg, r.fil_ifm.end, r.fil_ofm.beg, r.fil_ofm.end);
+}
 
-// Calls fn(key node, coords of the group) for every group of nodes sharing the same key, the
-// coordinates in node order (Tangram's dict of lists). `key` projects node_data to a tuple;
-// `select` filters the nodes. All groups have the same size (Tangram asserts it).
-template <class Key, class Select, class Fn>
-void for_each_group(nhops_scratch& s, Key key, Select select, Fn fn) {
-  s.order.clear();
-  for (std::uint32_t i = 0; i < s.nodes.size(); ++i)
-    if (select(s.nodes[i])) s.order.push_back(i);
-  std::stable_sort(s.order.begin(), s.order.end(),
-                   [&](std::uint32_t a, std::uint32_t b) { return key(s.nodes[a]) < key(s.nodes[b]); });
-  [[maybe_unused]] std::size_t group_size = 0;
-  for (std::size_t i = 0; i < s.order.size();) {
-    const node_data& head = s.nodes[s.order[i]];
-    s.coords.clear();
+// Groups the selected nodes by key (a stable sort keeps each group's nodes in node order).
+template <class Key, class Select>
+void group_nodes(proc_node_data& d, Key key, Select select, node_groups& out) {
+  d.order.clear();
+  for (std::uint32_t i = 0; i < d.nodes.size(); ++i)
+    if (select(d.nodes[i])) d.order.push_back(i);
+  std::stable_sort(d.order.begin(), d.order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return key(d.nodes[a]) < key(d.nodes[b]); });
+  out.groups.clear();
+  out.coords.clear();
+  for (std::size_t i = 0; i < d.order.size();) {
+    const std::uint32_t head = d.order[i];
+    const auto begin = static_cast<std::uint32_t>(out.coords.size());
     std::size_t j = i;
-    for (; j < s.order.size() && !(key(head) < key(s.nodes[s.order[j]])); ++j)
-      s.coords.push_back(s.nodes[s.order[j]].coord);
-    BP_ASSERT(group_size == 0 || group_size == s.coords.size());
-    group_size = s.coords.size();
-    fn(head, std::span<const phy_dim2>(s.coords));
+    for (; j < d.order.size() && !(key(d.nodes[head]) < key(d.nodes[d.order[j]])); ++j)
+      out.coords.push_back(d.nodes[d.order[j]].coord);
+    out.groups.push_back({head, begin, static_cast<std::uint32_t>(out.coords.size())});
+    // All data is processed by the same number of nodes (Tangram asserts it).
+    BP_ASSERT(out.groups.front().end - out.groups.front().begin == out.groups.back().end - out.groups.back().begin);
     i = j;
   }
+}
+
+// Which node processes what, and the groups of nodes sharing filters, ifmaps and ofmaps. Nodes
+// with nothing to do are left out; layers without filters have no filter groups.
+inline void collect_proc_node_data(const layer& l, std::int64_t batch, const node_region& proc_region,
+                                   const partition_scheme& part, proc_node_data& d) {
+  d.nodes.clear();
+  part.for_each_pidx([&](const partition_index& pidx) {
+    d.nodes.push_back({proc_data_range(l, batch, part, pidx), part.coordinate(proc_region, pidx)});
+  });
+  const auto busy = [](const node_data& n) { return n.rng.ifm.size() > 0 && n.rng.ofm.size() > 0; };
+  group_nodes(
+      d, [](const node_data& n) { return fil_range_key(n.rng); },
+      [&](const node_data& n) { return busy(n) && !n.rng.fil_ifm.empty() && !n.rng.fil_ofm.empty(); }, d.fil);
+  group_nodes(d, [](const node_data& n) { return fmap_range_key(n.rng.ifm); }, busy, d.ifm);
+  group_nodes(d, [](const node_data& n) { return fmap_range_key(n.rng.ofm); }, busy, d.ofm);
+}
+
+inline proc_node_data& proc_node_scratch() {
+  thread_local proc_node_data d;
+  return d;
+}
+
+// Filters are read-only and replicated in every filter node: each node fetches from the
+// nearest one, or (forwarding) the group grows a tree from all of them (_unit_nhops_to_fil).
+inline std::int64_t fil_nhops(const layer& l, std::span<const phy_dim2> filter_nodes, const proc_node_data& d,
+                              bool fwd) {
+  std::int64_t nhops = 0;
+  for (const auto& g : d.fil.groups) {
+    const proc_data_ranges& r = d.nodes[g.head].rng;
+    const std::int64_t fil_size = r.fil_ifm.size() * r.fil_ofm.size() * l.filter_size();
+    const auto coords = d.fil.coords_of(g);
+    if (fwd) {
+      nhops += fil_size * multi_source_tree_hops(filter_nodes, coords);
+    } else {
+      for (const phy_dim2& c : coords) {
+        std::int64_t nearest = std::numeric_limits<std::int64_t>::max();
+        for (const phy_dim2& f : filter_nodes) nearest = std::min(nearest, c.hop_dist(f));
+        nhops += fil_size * nearest;
+      }
+    }
+  }
+  return nhops;
+}
+
+// _unit_nhops_to_ifm.
+inline std::int64_t ifm_nhops(const data_layout& ifmap_layout, const proc_node_data& d, bool fwd) {
+  std::int64_t nhops = 0;
+  for (const auto& g : d.ifm.groups) nhops += ifmap_layout.nhops_to(d.nodes[g.head].rng.ifm, d.ifm.coords_of(g), fwd);
+  return nhops;
+}
+
+// _unit_nhops_to_ofm: INPP nodes hold partial sums of the same ofmaps; one node reads the
+// previous partial sums from memory and the others send theirs to it.
+inline std::int64_t ofm_nhops(const data_layout& ofmap_layout, const proc_node_data& d, bool fwd) {
+  std::int64_t nhops = 0;
+  for (const auto& g : d.ofm.groups) {
+    const fmap_range& ofrng = d.nodes[g.head].rng.ofm;
+    const auto coords = d.ofm.coords_of(g);
+    if (fwd) {
+      // The closest node reads; the accumulation follows the reversed forwarding tree; the
+      // memory-to-first-node path is in both and is counted once.
+      const auto hops = ofmap_layout.summarize_hops(ofrng, coords);
+      const std::int64_t read = hops.min;
+      const std::int64_t accum =
+          hops.min + ofmap_layout.complete_fmap_range().overlap_size(ofrng) * spanning_tree_hops(coords);
+      nhops += idivc(read + accum, 2);
+    } else {
+      // The middle node reads from memory; the others send it their partial sums (one way).
+      const std::size_t mid = coords.size() / 2;
+      for (std::size_t i = 0; i < coords.size(); ++i) {
+        if (i == mid)
+          nhops += ofmap_layout.nhops_to(ofrng, coords[i]);
+        else
+          nhops += idivc(ofrng.size() * coords[i].hop_dist(coords[mid]), 2);
+      }
+    }
+  }
+  return nhops;
+}
+
+// Ofmaps stored exactly where they are produced need no transfer.
+inline bool ofmaps_stay(const data_layout& ofmap_layout, const partition_scheme& part,
+                        const node_region& proc_region) noexcept {
+  const auto& pieces = ofmap_layout.pieces();
+  return pieces.size() == 1 && pieces[0].part == part && pieces[0].region == proc_region;
 }
 
 }  // namespace detail
@@ -263,6 +362,10 @@ void for_each_group(nhops_scratch& s, Key key, Select select, Fn fn) {
 /// and accumulated back to `ofmap_layout` (nothing when they stay where they are produced).
 /// With access forwarding each piece of data is fetched by one node and passed along a
 /// min-distance tree; partial ofmaps of INPP nodes meet at one node.
+///
+/// These are the true hop counts. Tangram memoises its helpers on keys that can collide, so in
+/// a long run it sometimes uses another partition's counts: tangram_nhops_memo
+/// (intra/tangram_nhops_memo.hpp) reproduces that.
 inline per_data<std::int64_t> unit_nhops_to_proc_region(const layer& l, std::int64_t batch,
                                                          const node_region& proc_region,
                                                          const partition_scheme& part,
@@ -270,65 +373,13 @@ inline per_data<std::int64_t> unit_nhops_to_proc_region(const layer& l, std::int
                                                          const data_layout& ifmap_layout,
                                                          const data_layout& ofmap_layout, const options& opt) {
   using D = data_category;
-  auto& s = detail::unit_nhops_scratch();
-  s.nodes.clear();
-  part.for_each_pidx([&](const partition_index& pidx) {
-    s.nodes.push_back({proc_data_range(l, batch, part, pidx), part.coordinate(proc_region, pidx)});
-  });
-  const auto busy = [](const detail::node_data& n) { return n.rng.ifm.size() > 0 && n.rng.ofm.size() > 0; };
+  auto& d = detail::proc_node_scratch();
+  detail::collect_proc_node_data(l, batch, proc_region, part, d);
   const bool fwd = opt.forwarding();
   per_data<std::int64_t> nhops{};
-
-  // Filters: read-only, replicated in every filter node; each node fetches from the nearest.
-  detail::for_each_group(
-      s, [](const detail::node_data& n) { return std::tie(n.rng.fil_ifm.beg, n.rng.fil_ifm.end, n.rng.fil_ofm.beg, n.rng.fil_ofm.end); },
-      [&](const detail::node_data& n) { return busy(n) && !n.rng.fil_ifm.empty() && !n.rng.fil_ofm.empty(); },
-      [&](const detail::node_data& head, std::span<const phy_dim2> coords) {
-        const std::int64_t fil_size = head.rng.fil_ifm.size() * head.rng.fil_ofm.size() * l.filter_size();
-        if (fwd) {
-          nhops[D::fil] += fil_size * detail::multi_source_tree_hops(filter_nodes, coords);
-        } else {
-          for (const phy_dim2& c : coords) {
-            std::int64_t nearest = std::numeric_limits<std::int64_t>::max();
-            for (const phy_dim2& f : filter_nodes) nearest = std::min(nearest, c.hop_dist(f));
-            nhops[D::fil] += fil_size * nearest;
-          }
-        }
-      });
-
-  detail::for_each_group(
-      s, [](const detail::node_data& n) { return detail::fmap_range_key(n.rng.ifm); }, busy,
-      [&](const detail::node_data& head, std::span<const phy_dim2> coords) {
-        nhops[D::ifm] += ifmap_layout.nhops_to(head.rng.ifm, coords, fwd);
-      });
-
-  const auto& opieces = ofmap_layout.pieces();
-  const bool ofmaps_stay = opieces.size() == 1 && opieces[0].part == part && opieces[0].region == proc_region;
-  if (!ofmaps_stay) {
-    detail::for_each_group(
-        s, [](const detail::node_data& n) { return detail::fmap_range_key(n.rng.ofm); }, busy,
-        [&](const detail::node_data& head, std::span<const phy_dim2> coords) {
-          const fmap_range& ofrng = head.rng.ofm;
-          if (fwd) {
-            // The closest node reads the partial ofmaps; the accumulation follows the reversed
-            // forwarding tree; the memory-to-first-node path is in both and counted once.
-            const auto hops = ofmap_layout.summarize_hops(ofrng, coords);
-            const std::int64_t read = hops.min;
-            const std::int64_t accum =
-                hops.min + ofmap_layout.complete_fmap_range().overlap_size(ofrng) * detail::spanning_tree_hops(coords);
-            nhops[D::ofm] += idivc(read + accum, 2);
-          } else {
-            // The middle node reads from memory; the others send it their partial sums.
-            const std::size_t mid = coords.size() / 2;
-            for (std::size_t i = 0; i < coords.size(); ++i) {
-              if (i == mid)
-                nhops[D::ofm] += ofmap_layout.nhops_to(ofrng, coords[i]);
-              else
-                nhops[D::ofm] += idivc(ofrng.size() * coords[i].hop_dist(coords[mid]), 2);
-            }
-          }
-        });
-  }
+  nhops[D::fil] = detail::fil_nhops(l, filter_nodes, d, fwd);
+  nhops[D::ifm] = detail::ifm_nhops(ifmap_layout, d, fwd);
+  if (!detail::ofmaps_stay(ofmap_layout, part, proc_region)) nhops[D::ofm] = detail::ofm_nhops(ofmap_layout, d, fwd);
   return nhops;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Reference data for tests/partition (partition.py, data_layout.py, partition_scheme.py).
 
-Provenance of tests/data/partition/{partitions,proc_data_range,data_layout,unit_nhops}.txt; not run by
+Provenance of tests/data/partition/{partitions,proc_data_range,data_layout,unit_nhops,
+memo_sequence}.txt; not run by
 the tests. Regenerate with
     export PYTHONPATH=/work/shared/reference/tangram:/work/shared/reference/tangram/vendor
     python3 tests/data/gen/gen_partition.py tests/data/partition
@@ -22,6 +23,11 @@ data_layout.txt: DataLayout.nhops_to and is_in on the ifmap layouts of unit_nhop
     layout <name> <npieces> / piece ... /
     q <frng> <fwd 0|1> <k> <dest h w> x k <nhops>   (random queries, Python random seed 20240601)
     in <m> <region> x m <is_in 0|1>
+memo_sequence.txt: one run of unit_nhops_to_proc_region calls through Tangram's warm LRU caches
+    (tangram_nhops_memo): `pass <k>` then scenario blocks as in unit_nhops.txt whose `p` lines end
+    with <cached nhops x3> <true nhops x3>; last line
+    end <calls> <calls where cached != true> <hits misses currsize> x 4 caches
+    (unit_nhops_to_proc_region, _unit_nhops_to_fil, _unit_nhops_to_ifm, _unit_nhops_to_ofm)
 unit_nhops.txt: unit_nhops_to_proc_region for every partition of a layer on a region:
     scenario <name> / layer ... / setup <batch> <fwd 0|1> <hybrid> <batch_part> <ifmaps>
     proc <region> / filter_nodes <k> <h w> x k (sorted) /
@@ -277,19 +283,23 @@ def clear_nhops_caches():
         f.cache_clear()
 
 
+def write_scenario_head(out, name, layer, batch, fwd, opt, proc, filter_nodes, ifl, dst):
+    out.write('scenario {}\n{}\n'.format(name, layer_line(layer)))
+    out.write('setup {} {} {}\n'.format(batch, int(fwd), option_flags(opt)))
+    out.write('proc {}\n'.format(region_str(proc)))
+    fnodes = sorted(filter_nodes)
+    out.write('filter_nodes {} {}\n'.format(len(fnodes), ints([c for n in fnodes for c in n])))
+    out.write('ifmap {}\n'.format(len(ifl.frngs)))
+    for f, r, p in zip(ifl.frngs, ifl.regions, ifl.parts):
+        out.write('piece {} {} {}\n'.format(frng_str(f), region_str(r), part_str(p)))
+    out.write('dst {}\n'.format(region_str(dst)))
+
+
 def gen_unit_nhops(out):
     for name, layer, batch, proc, dram, ifl, dst, kw, fwd in scenarios():
         opt = Option(hw_access_forwarding=fwd, **kw)
         filter_nodes = frozenset(dram.iter_node())
-        out.write('scenario {}\n{}\n'.format(name, layer_line(layer)))
-        out.write('setup {} {} {}\n'.format(batch, int(fwd), option_flags(opt)))
-        out.write('proc {}\n'.format(region_str(proc)))
-        fnodes = sorted(filter_nodes)
-        out.write('filter_nodes {} {}\n'.format(len(fnodes), ints([c for n in fnodes for c in n])))
-        out.write('ifmap {}\n'.format(len(ifl.frngs)))
-        for f, r, p in zip(ifl.frngs, ifl.regions, ifl.parts):
-            out.write('piece {} {} {}\n'.format(frng_str(f), region_str(r), part_str(p)))
-        out.write('dst {}\n'.format(region_str(dst)))
+        write_scenario_head(out, name, layer, batch, fwd, opt, proc, filter_nodes, ifl, dst)
         parts = list(partition.gen_partition(layer, batch, proc.dim, opt, guaranteed=True))
         out.write('count {}\n'.format(len(parts)))
         ofrng = full_frng(batch, layer.nofm, layer.hofm, layer.wofm)
@@ -335,8 +345,59 @@ def gen_data_layout(out):
                                              int(dl.is_in(*regions))))
 
 
+def true_unit_nhops(*args):
+    ''' unit_nhops_to_proc_region without touching any cache. '''
+    saved = {n: getattr(partition, n) for n in ('_unit_nhops_to_fil', '_unit_nhops_to_ifm',
+                                                 '_unit_nhops_to_ofm')}
+    try:
+        for n, f in saved.items():
+            setattr(partition, n, f.__wrapped__)
+        return partition.unit_nhops_to_proc_region.__wrapped__(*args)
+    finally:
+        for n, f in saved.items():
+            setattr(partition, n, f)
+
+
+def gen_memo_sequence(out):
+    ''' One long run through Tangram's warm caches: the scenarios, the scenarios again with
+    local ofmaps (new keys: more than 1024 entries, so the oldest are evicted), then the
+    scenarios in reverse order. '''
+    clear_nhops_caches()
+    base = scenarios()
+    passes = [base,
+              [(n, l, b, proc, dram, ifl, proc, kw, fwd)
+               for n, l, b, proc, dram, ifl, dst, kw, fwd in base],
+              list(reversed(base))]
+    ncalls = ndiff = 0
+    for ipass, scns in enumerate(passes):
+        out.write('pass {}\n'.format(ipass))
+        for name, layer, batch, proc, dram, ifl, dst, kw, fwd in scns:
+            opt = Option(hw_access_forwarding=fwd, **kw)
+            filter_nodes = frozenset(dram.iter_node())
+            write_scenario_head(out, name, layer, batch, fwd, opt, proc, filter_nodes, ifl, dst)
+            parts = list(partition.gen_partition(layer, batch, proc.dim, opt, guaranteed=True))
+            out.write('count {}\n'.format(len(parts)))
+            ofrng = full_frng(batch, layer.nofm, layer.hofm, layer.wofm)
+            for part in parts:
+                oproj = part.projection(dst, appl2frng=True)
+                ofl = DataLayout(frngs=(ofrng,), regions=(dst,), parts=(oproj,))
+                args = (layer, batch, proc, part, filter_nodes, ifl, ofl, opt)
+                cached = partition.unit_nhops_to_proc_region(*args)
+                true = true_unit_nhops(*args)
+                ncalls += 1
+                ndiff += list(cached) != list(true)
+                out.write('p {} {} {} {}\n'.format(part_str(part), part_str(oproj), ints(cached),
+                                                   ints(true)))
+    infos = [f.cache_info() for f in NHOPS_CACHED]
+    out.write('end {} {} {}\n'.format(ncalls, ndiff,
+                                      ' '.join('{} {} {}'.format(i.hits, i.misses, i.currsize)
+                                               for i in infos)))
+
+
 def main():
     outdir = sys.argv[1]
+    with open(os.path.join(outdir, 'memo_sequence.txt'), 'w') as out:
+        gen_memo_sequence(out)
     with open(os.path.join(outdir, 'data_layout.txt'), 'w') as out:
         gen_data_layout(out)
     with open(os.path.join(outdir, 'partitions.txt'), 'w') as out:

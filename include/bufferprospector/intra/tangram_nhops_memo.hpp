@@ -1,0 +1,330 @@
+// bufferprospector/intra/tangram_nhops_memo.hpp -- Tangram's memoised NoC-hop computation,
+// including the cache collisions that change its results (tangram_quirks).
+//
+// Tangram memoises unit_nhops_to_proc_region and its three helpers (_unit_nhops_to_fil/_ifm/_ofm)
+// with LRU caches of 1024 entries (fastcache.clru_cache = functools.lru_cache). The helpers are
+// keyed on a HashableDict (data range -> tuple of processing nodes) whose equality compares only
+// the *set of keys* and the *set of values*: two partitions whose nodes process the same ranges
+// but in a different arrangement are "equal", and the later one gets the earlier one's hop
+// count. This happens in ordinary runs (e.g. alex_net, 4x4 nodes, Tangram options: 16 of 148
+// ifmap lookups answer for another partition, and the final total cost moves by 0.02%), so the
+// golden results depend on it. This class replays those caches exactly: same keys, same
+// equality, same LRU eviction. It is only exact when it sees Tangram's sequence of calls (the
+// same partitions of the same layers in the same order, skipping what Tangram's own
+// schedule_search cache skips), so one memo must live for a whole network search.
+//
+//   bp::tangram_nhops_memo memo;                       // one per search, like Tangram's process
+//   auto hops = memo.unit_nhops_to_proc_region(l, batch, region, part, dram_nodes, in, out, opt);
+//
+// bp::unit_nhops_to_proc_region (intra/partition.hpp) gives the true counts (tangram_quirks off).
+#pragma once
+
+#include <algorithm>      // std::sort, std::unique
+#include <array>          // std::array
+#include <cstddef>        // std::size_t
+#include <cstdint>        // std::int64_t
+#include <functional>     // std::hash
+#include <iterator>       // std::prev
+#include <list>           // std::list
+#include <span>           // std::span
+#include <unordered_map>  // std::unordered_map
+#include <utility>        // std::move, std::pair
+#include <vector>         // std::vector
+
+#include <bufferprospector/arch/node_region.hpp>        // bp::node_region
+#include <bufferprospector/core/enums.hpp>              // bp::per_data
+#include <bufferprospector/core/phy_dim2.hpp>           // bp::phy_dim2
+#include <bufferprospector/intra/data_layout.hpp>       // bp::data_layout
+#include <bufferprospector/intra/partition.hpp>         // detail::collect_proc_node_data, ...
+#include <bufferprospector/intra/partition_scheme.hpp>  // bp::partition_scheme
+#include <bufferprospector/options.hpp>                 // bp::options
+#include <bufferprospector/workload/layer.hpp>          // bp::layer
+
+namespace bp {
+
+namespace detail {
+
+inline void hash_mix(std::size_t& h, std::int64_t v) noexcept {
+  h ^= std::hash<std::int64_t>{}(v) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+}
+
+// A Python lru_cache(maxsize): a hit moves the entry to the most recent end; a miss is computed,
+// then inserted, evicting the least recently used entry when the cache is full.
+template <class Key, class Value, class Hash>
+class lru_memo {
+ public:
+  explicit lru_memo(std::size_t maxsize) : maxsize_(maxsize) {}
+  lru_memo(const lru_memo&) = delete;  // the index points into items_
+  lru_memo& operator=(const lru_memo&) = delete;
+
+  template <class Compute>
+  Value get(Key key, Compute&& compute) {
+    if (const auto it = index_.find(&key); it != index_.end()) {
+      ++hits_;
+      items_.splice(items_.end(), items_, it->second);
+      return it->second->second;
+    }
+    ++misses_;
+    Value value = compute();
+    if (maxsize_ == 0) return value;
+    if (items_.size() >= maxsize_) {
+      index_.erase(&items_.front().first);
+      items_.pop_front();
+    }
+    items_.emplace_back(std::move(key), value);
+    index_.emplace(&items_.back().first, std::prev(items_.end()));
+    return value;
+  }
+
+  std::size_t hits() const noexcept { return hits_; }
+  std::size_t misses() const noexcept { return misses_; }
+  std::size_t size() const noexcept { return items_.size(); }
+  void clear() noexcept {
+    index_.clear();
+    items_.clear();
+    hits_ = misses_ = 0;
+  }
+
+ private:
+  struct deref_hash {
+    std::size_t operator()(const Key* k) const noexcept { return Hash{}(*k); }
+  };
+  struct deref_equal {
+    bool operator()(const Key* a, const Key* b) const noexcept { return *a == *b; }
+  };
+  using list_type = std::list<std::pair<Key, Value>>;
+  std::size_t maxsize_;
+  list_type items_;  // least recently used first
+  std::unordered_map<const Key*, typename list_type::iterator, deref_hash, deref_equal> index_;
+  std::size_t hits_ = 0, misses_ = 0;
+};
+
+// A layer as Python compares it (ContentHashClass): same attributes, and classes related by
+// inheritance (FCLayer is a ConvLayer; PoolingLayer and EltwiseLayer are LocalRegionLayers).
+struct py_layer_key {
+  int family;  // 0 conv-like, 1 local region, 2 input, 3 matmul
+  std::array<std::int64_t, 13> shape;
+
+  explicit py_layer_key(const layer& l)
+      : family(l.kind() == layer_kind::matmul ? 3
+               : l.is_conv_like()             ? 0
+               : l.is_local_region()          ? 1
+                                              : 2),
+        shape{l.nofm(), l.hofm(), l.wofm(), l.htrd(), l.wtrd(), l.hfil(), l.wfil(), l.nreg(),
+              l.ntrd(), l.nifm(), l.hifm(), l.wifm(), l.groups()} {}
+  friend bool operator==(const py_layer_key&, const py_layer_key&) = default;
+  void mix_into(std::size_t& h) const noexcept {
+    hash_mix(h, family);
+    for (auto v : shape) hash_mix(h, v);
+  }
+};
+
+// A HashableDict (data range -> nodes) as Python compares it: the set of ranges and the set of
+// node tuples, not which range goes with which nodes.
+struct py_group_dict_key {
+  std::vector<std::array<std::int64_t, 8>> ranges;  // sorted, distinct
+  std::vector<std::vector<phy_dim2>> node_tuples;   // sorted, distinct
+
+  template <class RangeOf>
+  py_group_dict_key(const node_groups& g, RangeOf range_of) {
+    for (const auto& grp : g.groups) {
+      ranges.push_back(range_of(grp.head));
+      const auto c = g.coords_of(grp);
+      node_tuples.emplace_back(c.begin(), c.end());
+    }
+    std::sort(ranges.begin(), ranges.end());  // already sorted and distinct: kept for clarity
+    std::sort(node_tuples.begin(), node_tuples.end());
+    node_tuples.erase(std::unique(node_tuples.begin(), node_tuples.end()), node_tuples.end());
+  }
+  friend bool operator==(const py_group_dict_key&, const py_group_dict_key&) = default;
+  void mix_into(std::size_t& h) const noexcept {
+    hash_mix(h, static_cast<std::int64_t>(ranges.size()));
+    for (const auto& r : ranges)
+      for (auto v : r) hash_mix(h, v);
+    for (const auto& t : node_tuples) {
+      hash_mix(h, static_cast<std::int64_t>(t.size()));
+      for (const auto& n : t) {
+        hash_mix(h, n.h);
+        hash_mix(h, n.w);
+      }
+    }
+  }
+};
+
+// Tangram's Option fields, for equality (a namedtuple of all of them).
+struct py_option_key {
+  std::array<bool, 12> flags;
+  std::array<double, 2> pipeline;
+  std::array<std::int64_t, 4> values;
+
+  explicit py_option_key(const options& o)
+      : flags{o.sw_gbuf_bypass[0], o.sw_gbuf_bypass[1], o.sw_gbuf_bypass[2], o.sw_solve_loopblocking,
+              o.hw_access_forwarding, o.hw_gbuf_sharing, o.hw_gbuf_save_writeback, o.partition_hybrid,
+              o.partition_batch, o.partition_ifmaps, o.partition_interlayer, o.layer_pipeline_opt},
+        pipeline{o.layer_pipeline_time_ovhd, o.layer_pipeline_max_degree},
+        values{static_cast<std::int64_t>(o.goal), o.ntops, o.nprocesses, o.verbose ? 1 : 0} {}
+  friend bool operator==(const py_option_key&, const py_option_key&) = default;
+};
+
+inline void mix_region(std::size_t& h, const node_region& r) noexcept {
+  for (const phy_dim2& d : {r.dim(), r.origin(), r.dist()}) {
+    hash_mix(h, d.h);
+    hash_mix(h, d.w);
+  }
+  hash_mix(h, static_cast<std::int64_t>(r.type()));
+  hash_mix(h, r.wtot());
+  hash_mix(h, r.wbeg());
+}
+
+inline void mix_part(std::size_t& h, const partition_scheme& p) noexcept {
+  for (auto o : p.order()) hash_mix(h, static_cast<std::int64_t>(o));
+  for (const phy_dim2& d : p.pdims()) {
+    hash_mix(h, d.h);
+    hash_mix(h, d.w);
+  }
+}
+
+inline std::vector<phy_dim2> node_set(std::span<const phy_dim2> nodes) {  // a frozenset
+  std::vector<phy_dim2> s(nodes.begin(), nodes.end());
+  std::sort(s.begin(), s.end());
+  s.erase(std::unique(s.begin(), s.end()), s.end());
+  return s;
+}
+
+struct unit_nhops_key {
+  py_layer_key layer;
+  std::int64_t batch;
+  node_region region;
+  partition_scheme part;
+  std::vector<phy_dim2> filter_nodes;
+  data_layout ifmap_layout, ofmap_layout;
+  py_option_key opt;
+  friend bool operator==(const unit_nhops_key&, const unit_nhops_key&) = default;
+  struct hash {
+    std::size_t operator()(const unit_nhops_key& k) const noexcept {
+      std::size_t h = 0;
+      k.layer.mix_into(h);
+      hash_mix(h, k.batch);
+      mix_region(h, k.region);
+      mix_part(h, k.part);
+      hash_mix(h, static_cast<std::int64_t>(k.ifmap_layout.hash()));
+      hash_mix(h, static_cast<std::int64_t>(k.ofmap_layout.hash()));
+      return h;
+    }
+  };
+};
+
+struct fil_nhops_key {
+  py_layer_key layer;
+  std::vector<phy_dim2> filter_nodes;
+  py_group_dict_key groups;
+  bool fwd;
+  friend bool operator==(const fil_nhops_key&, const fil_nhops_key&) = default;
+  struct hash {
+    std::size_t operator()(const fil_nhops_key& k) const noexcept {
+      std::size_t h = k.fwd ? 1 : 0;
+      k.layer.mix_into(h);
+      for (const auto& n : k.filter_nodes) {
+        hash_mix(h, n.h);
+        hash_mix(h, n.w);
+      }
+      k.groups.mix_into(h);
+      return h;
+    }
+  };
+};
+
+struct fmap_nhops_key {
+  data_layout layout;
+  py_group_dict_key groups;
+  bool fwd;
+  friend bool operator==(const fmap_nhops_key&, const fmap_nhops_key&) = default;
+  struct hash {
+    std::size_t operator()(const fmap_nhops_key& k) const noexcept {
+      std::size_t h = k.fwd ? 1 : 0;
+      hash_mix(h, static_cast<std::int64_t>(k.layout.hash()));
+      k.groups.mix_into(h);
+      return h;
+    }
+  };
+};
+
+}  // namespace detail
+
+/// Tangram's four memoised NoC-hop functions, replayed with their exact cache semantics.
+class tangram_nhops_memo {
+ public:
+  static constexpr std::size_t tangram_maxsize = 1024;  ///< clru_cache(maxsize=1024)
+
+  explicit tangram_nhops_memo(std::size_t maxsize = tangram_maxsize)
+      : outer_(maxsize), fil_(maxsize), ifm_(maxsize), ofm_(maxsize) {}
+
+  /// unit_nhops_to_proc_region as a Tangram run returns it at this point of its call sequence.
+  per_data<std::int64_t> unit_nhops_to_proc_region(const layer& l, std::int64_t batch, const node_region& proc_region,
+                                                   const partition_scheme& part,
+                                                   std::span<const phy_dim2> filter_nodes,
+                                                   const data_layout& ifmap_layout, const data_layout& ofmap_layout,
+                                                   const options& opt) {
+    detail::unit_nhops_key key{detail::py_layer_key(l), batch,        proc_region,
+                               part,                    detail::node_set(filter_nodes),
+                               ifmap_layout,            ofmap_layout, detail::py_option_key(opt)};
+    return outer_.get(std::move(key), [&] {
+      using D = data_category;
+      auto& d = detail::proc_node_scratch();
+      detail::collect_proc_node_data(l, batch, proc_region, part, d);
+      const bool fwd = opt.forwarding();
+      per_data<std::int64_t> nhops{};
+      const auto fil_range = [&](std::uint32_t i) {
+        const proc_data_ranges& r = d.nodes[i].rng;
+        return std::array<std::int64_t, 8>{r.fil_ifm.beg, r.fil_ifm.end, r.fil_ofm.beg, r.fil_ofm.end, 0, 0, 0, 0};
+      };
+      const auto fmap_range_array = [](const fmap_range& f) {
+        return std::array<std::int64_t, 8>{f.beg.b, f.beg.n, f.beg.h, f.beg.w, f.end.b, f.end.n, f.end.h, f.end.w};
+      };
+      nhops[D::fil] = fil_.get(
+          detail::fil_nhops_key{detail::py_layer_key(l), detail::node_set(filter_nodes),
+                                detail::py_group_dict_key(d.fil, fil_range), fwd},
+          [&] { return detail::fil_nhops(l, filter_nodes, d, fwd); });
+      nhops[D::ifm] = ifm_.get(
+          detail::fmap_nhops_key{ifmap_layout,
+                                 detail::py_group_dict_key(d.ifm, [&](std::uint32_t i) { return fmap_range_array(d.nodes[i].rng.ifm); }),
+                                 fwd},
+          [&] { return detail::ifm_nhops(ifmap_layout, d, fwd); });
+      if (!detail::ofmaps_stay(ofmap_layout, part, proc_region))
+        nhops[D::ofm] = ofm_.get(
+            detail::fmap_nhops_key{ofmap_layout,
+                                   detail::py_group_dict_key(d.ofm, [&](std::uint32_t i) { return fmap_range_array(d.nodes[i].rng.ofm); }),
+                                   fwd},
+            [&] { return detail::ofm_nhops(ofmap_layout, d, fwd); });
+      return nhops;
+    });
+  }
+
+  /// Hits and misses of one of the four caches (0 = unit_nhops_to_proc_region, then FIL, IFM, OFM).
+  struct cache_info {
+    std::size_t hits, misses, size;
+  };
+  cache_info info(std::size_t which) const noexcept {
+    switch (which) {
+      case 0: return {outer_.hits(), outer_.misses(), outer_.size()};
+      case 1: return {fil_.hits(), fil_.misses(), fil_.size()};
+      case 2: return {ifm_.hits(), ifm_.misses(), ifm_.size()};
+      default: return {ofm_.hits(), ofm_.misses(), ofm_.size()};
+    }
+  }
+
+  void clear() noexcept {
+    outer_.clear();
+    fil_.clear();
+    ifm_.clear();
+    ofm_.clear();
+  }
+
+ private:
+  detail::lru_memo<detail::unit_nhops_key, per_data<std::int64_t>, detail::unit_nhops_key::hash> outer_;
+  detail::lru_memo<detail::fil_nhops_key, std::int64_t, detail::fil_nhops_key::hash> fil_;
+  detail::lru_memo<detail::fmap_nhops_key, std::int64_t, detail::fmap_nhops_key::hash> ifm_;
+  detail::lru_memo<detail::fmap_nhops_key, std::int64_t, detail::fmap_nhops_key::hash> ofm_;
+};
+
+}  // namespace bp
