@@ -24,8 +24,12 @@
 
 #include <bufferprospector/workload/zoo.hpp>
 
+#include <bufferprospector/intra/data_layout.hpp>
+#include <bufferprospector/intra/map_strategy.hpp>
 #include <bufferprospector/intra/nested_loop.hpp>
+#include <bufferprospector/intra/partition.hpp>
 #include <bufferprospector/intra/partition_scheme.hpp>
+#include <bufferprospector/intra/tangram_nhops_memo.hpp>
 #include <bufferprospector/intra/scheduling_constraint.hpp>
 
 #include <bufferprospector/options.hpp>
