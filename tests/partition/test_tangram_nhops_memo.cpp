@@ -74,7 +74,7 @@ TEST_CASE("tangram_nhops_memo replays Tangram's warm caches, collisions included
 }
 
 TEST_CASE("lru_memo evicts the least recently used entry, as functools.lru_cache", "[partition]") {
-  detail::lru_memo<int, int, std::hash<int>> lru(2);
+  detail::nhops_memo::lru_memo<int, int, std::hash<int>> lru(2);
   int computed = 0;
   const auto get = [&](int k) { return lru.get(k, [&] { ++computed; return k * 10; }); };
   CHECK(get(1) == 10);

@@ -42,7 +42,7 @@
 
 namespace bp {
 
-namespace detail {
+namespace detail::nhops_memo {
 
 inline void hash_mix(std::size_t& h, std::int64_t v) noexcept {
   h ^= std::hash<std::int64_t>{}(v) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
@@ -249,7 +249,7 @@ struct fmap_nhops_key {
   };
 };
 
-}  // namespace detail
+}  // namespace detail::nhops_memo
 
 /// Tangram's four memoised NoC-hop functions, replayed with their exact cache semantics.
 class tangram_nhops_memo {
@@ -265,42 +265,34 @@ class tangram_nhops_memo {
                                                    std::span<const phy_dim2> filter_nodes,
                                                    const data_layout& ifmap_layout, const data_layout& ofmap_layout,
                                                    const options& opt) {
-    detail::unit_nhops_key key{detail::py_layer_key(l), batch,        proc_region,
-                               part,                    detail::node_set(filter_nodes),
-                               ifmap_layout,            ofmap_layout, detail::py_option_key(opt)};
+    outer_key key{layer_key(l),  batch,        proc_region,     part, detail::nhops_memo::node_set(filter_nodes),
+                  ifmap_layout, ofmap_layout, option_key(opt)};
     return outer_.get(std::move(key), [&] {
       using D = data_category;
       auto& d = detail::proc_node_scratch();
       detail::collect_proc_node_data(l, batch, proc_region, part, d);
       const bool fwd = opt.forwarding();
-      per_data<std::int64_t> nhops{};
       const auto fil_range = [&](std::uint32_t i) {
         const proc_data_ranges& r = d.nodes[i].rng;
         return std::array<std::int64_t, 8>{r.fil_ifm.beg, r.fil_ifm.end, r.fil_ofm.beg, r.fil_ofm.end, 0, 0, 0, 0};
       };
-      const auto fmap_range_array = [](const fmap_range& f) {
-        return std::array<std::int64_t, 8>{f.beg.b, f.beg.n, f.beg.h, f.beg.w, f.end.b, f.end.n, f.end.h, f.end.w};
-      };
-      nhops[D::fil] = fil_.get(
-          detail::fil_nhops_key{detail::py_layer_key(l), detail::node_set(filter_nodes),
-                                detail::py_group_dict_key(d.fil, fil_range), fwd},
-          [&] { return detail::fil_nhops(l, filter_nodes, d, fwd); });
-      nhops[D::ifm] = ifm_.get(
-          detail::fmap_nhops_key{ifmap_layout,
-                                 detail::py_group_dict_key(d.ifm, [&](std::uint32_t i) { return fmap_range_array(d.nodes[i].rng.ifm); }),
-                                 fwd},
-          [&] { return detail::ifm_nhops(ifmap_layout, d, fwd); });
+      const auto ifm_range = [&](std::uint32_t i) { return as_array(d.nodes[i].rng.ifm); };
+      const auto ofm_range = [&](std::uint32_t i) { return as_array(d.nodes[i].rng.ofm); };
+
+      per_data<std::int64_t> nhops{};
+      nhops[D::fil] = fil_.get(fil_key{layer_key(l), detail::nhops_memo::node_set(filter_nodes), dict_key(d.fil, fil_range), fwd},
+                               [&] { return detail::fil_nhops(l, filter_nodes, d, fwd); });
+      nhops[D::ifm] = ifm_.get(fmap_key{ifmap_layout, dict_key(d.ifm, ifm_range), fwd},
+                               [&] { return detail::ifm_nhops(ifmap_layout, d, fwd); });
       if (!detail::ofmaps_stay(ofmap_layout, part, proc_region))
-        nhops[D::ofm] = ofm_.get(
-            detail::fmap_nhops_key{ofmap_layout,
-                                   detail::py_group_dict_key(d.ofm, [&](std::uint32_t i) { return fmap_range_array(d.nodes[i].rng.ofm); }),
-                                   fwd},
-            [&] { return detail::ofm_nhops(ofmap_layout, d, fwd); });
+        nhops[D::ofm] = ofm_.get(fmap_key{ofmap_layout, dict_key(d.ofm, ofm_range), fwd},
+                                 [&] { return detail::ofm_nhops(ofmap_layout, d, fwd); });
       return nhops;
     });
   }
 
-  /// Hits and misses of one of the four caches (0 = unit_nhops_to_proc_region, then FIL, IFM, OFM).
+  /// Hits, misses and size of one of the four caches: 0 = unit_nhops_to_proc_region, then the
+  /// FIL, IFM and OFM helpers.
   struct cache_info {
     std::size_t hits, misses, size;
   };
@@ -321,10 +313,24 @@ class tangram_nhops_memo {
   }
 
  private:
-  detail::lru_memo<detail::unit_nhops_key, per_data<std::int64_t>, detail::unit_nhops_key::hash> outer_;
-  detail::lru_memo<detail::fil_nhops_key, std::int64_t, detail::fil_nhops_key::hash> fil_;
-  detail::lru_memo<detail::fmap_nhops_key, std::int64_t, detail::fmap_nhops_key::hash> ifm_;
-  detail::lru_memo<detail::fmap_nhops_key, std::int64_t, detail::fmap_nhops_key::hash> ofm_;
+  // Short names for the key types (namespace aliases cannot live in a class).
+  using layer_key = detail::nhops_memo::py_layer_key;
+  using option_key = detail::nhops_memo::py_option_key;
+  using dict_key = detail::nhops_memo::py_group_dict_key;
+  using outer_key = detail::nhops_memo::unit_nhops_key;
+  using fil_key = detail::nhops_memo::fil_nhops_key;
+  using fmap_key = detail::nhops_memo::fmap_nhops_key;
+  template <class K, class V>
+  using lru = detail::nhops_memo::lru_memo<K, V, typename K::hash>;
+
+  static std::array<std::int64_t, 8> as_array(const fmap_range& f) noexcept {
+    return {f.beg.b, f.beg.n, f.beg.h, f.beg.w, f.end.b, f.end.n, f.end.h, f.end.w};
+  }
+
+  lru<outer_key, per_data<std::int64_t>> outer_;
+  lru<fil_key, std::int64_t> fil_;
+  lru<fmap_key, std::int64_t> ifm_;
+  lru<fmap_key, std::int64_t> ofm_;
 };
 
 }  // namespace bp
