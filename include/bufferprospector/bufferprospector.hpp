@@ -24,6 +24,8 @@
 
 #include <bufferprospector/workload/zoo.hpp>
 
+#include <bufferprospector/report/layer_stats.hpp>
+
 #include <bufferprospector/intra/data_layout.hpp>
 #include <bufferprospector/intra/map_strategy.hpp>
 #include <bufferprospector/intra/nested_loop.hpp>
