@@ -62,7 +62,7 @@ class eyeriss_mapping {
       throw invalid_spec("MapStrategy: dim_array = " + phy_dim2_repr(dim_array_) + " must be positive.");
 
     // Logical PE set: one PE per (filter/region row, ofmap row), each doing a 1D convolution.
-    std::int64_t cnt_lpeset = 0;
+    [[maybe_unused]] std::int64_t cnt_lpeset = 0;  // only checked
     if (conv_like()) {
       ops_lpe_ = layer_.wfil() * layer_.wofm();
       dim_lpeset_ = {layer_.hfil(), layer_.hofm()};
