@@ -87,7 +87,10 @@ void check_segment(const bp::pipeline_segment& seg, const std::vector<std::vecto
       const auto& d = seg.dependency(i);
       std::string src = d.memory_source ? "M" : d.neighbor_source ? idx_str(*d.neighbor_source) : "-";
       std::string dst = d.memory_destination ? "M" : "";
-      for (const auto& n : d.neighbor_destinations) dst += (dst.empty() ? "" : " ") + idx_str(n);
+      for (const auto& n : d.neighbor_destinations) {
+        if (!dst.empty()) dst += ' ';
+        dst += idx_str(n);
+      }
       if (dst.empty()) dst = "-";
       const std::size_t ds = find_word(w, "dst");
       std::string esrc, edst;

@@ -121,7 +121,13 @@ class segment_timing {
 
  private:
   static std::string str(const segment_position& p) {
-    return "(" + std::to_string(p[0]) + ", " + std::to_string(p[1]) + ", " + std::to_string(p[2]) + ")";
+    std::string s(1, '(');
+    for (std::size_t i = 0; i < 3; ++i) {
+      if (i) s += ", ";
+      s += std::to_string(p[i]);
+    }
+    s += ')';
+    return s;
   }
 
   segment_position next_position(std::size_t at) const {
