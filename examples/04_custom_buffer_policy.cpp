@@ -31,9 +31,9 @@ struct consumer_first {
   // asserts it on every place()).
   bp::allocation_result allocate(const bp::allocation_problem& prob) const {
     bp::allocation_session s(prob);
-    for (const std::size_t e : s.edge_order()) {
+    for (const std::size_t e : s.edges_in_order()) {
       bool fits = true;
-      for (const std::size_t p : s.piece_order(e)) fits = fits && place_piece(s, e, p);
+      for (const std::size_t p : s.pieces_in_order(e)) fits = fits && place_piece(s, e, p);
       fits ? s.commit(e) : s.reject(e);
     }
     return std::move(s).finish();

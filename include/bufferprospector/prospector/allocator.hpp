@@ -67,7 +67,9 @@ enum class edge_order : std::uint8_t {
 
 /// The options of sections 3-5 that concern allocation, with the model note's defaults.
 struct prospector_options {
-  double reserve = 0;                                          ///< rho: GBUF fraction kept free (section 4)
+  /// rho: GBUF fraction kept free (section 4). It takes effect where the spare map is built
+  /// (spare_buffer(mesh, gbuf_words, reserve)); the allocator reads capacities from the map.
+  double reserve = 0;
   std::int64_t quantum_words = 1;                              ///< q: pieces split only at multiples of q
   allocation_fallback fallback = allocation_fallback::reject;  ///< section 5.3
   edge_order order = edge_order::largest_requirement_first;    ///< section 5.5
@@ -280,7 +282,8 @@ class allocation_session {
  public:
   using core_id = spare_buffer::core_id;
 
-  /// Validates the problem (throws as allocation_problem::validate) and copies its spare map.
+  /// Validates the problem (throws as allocation_problem::validate) and copies its spare map;
+  /// the problem must outlive the session.
   explicit allocation_session(const allocation_problem& prob) : prob_(&prob), spare_(prob.spare) {
     prob.validate();
     placements_.resize(prob.edges.size());
@@ -296,7 +299,7 @@ class allocation_session {
 
   /// The edges in the options' order: R_e descending (largest requirement first) or density
   /// descending then R_e descending (density first); ties by producer order, then input position.
-  std::vector<std::size_t> edge_order() const {
+  std::vector<std::size_t> edges_in_order() const {
     const auto& edges = prob_->edges;
     std::vector<std::size_t> order(edges.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
@@ -311,7 +314,7 @@ class allocation_session {
   }
 
   /// The pieces of edge e by words descending, then producer node id, then input position.
-  std::vector<std::size_t> piece_order(std::size_t e) const {
+  std::vector<std::size_t> pieces_in_order(std::size_t e) const {
     const auto& pieces = edge(e).pieces;
     std::vector<std::size_t> order(pieces.size());
     std::iota(order.begin(), order.end(), std::size_t{0});

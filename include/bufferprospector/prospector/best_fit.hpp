@@ -20,9 +20,9 @@ struct best_fit {
 
   allocation_result allocate(const allocation_problem& prob) const {
     allocation_session s(prob);
-    for (const std::size_t e : s.edge_order()) {
+    for (const std::size_t e : s.edges_in_order()) {
       bool fits = true;
-      for (const std::size_t p : s.piece_order(e)) {
+      for (const std::size_t p : s.pieces_in_order(e)) {
         if (!place_piece(s, e, p)) {
           fits = false;
           break;

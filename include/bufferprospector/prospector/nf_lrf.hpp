@@ -22,9 +22,9 @@ struct nf_lrf {
 
   allocation_result allocate(const allocation_problem& prob) const {
     allocation_session s(prob);
-    for (const std::size_t e : s.edge_order()) {
+    for (const std::size_t e : s.edges_in_order()) {
       bool fits = true;
-      for (const std::size_t p : s.piece_order(e)) {
+      for (const std::size_t p : s.pieces_in_order(e)) {
         if (!fill_nearest_first(s, e, p)) {
           fits = false;
           break;

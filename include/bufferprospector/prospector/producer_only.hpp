@@ -17,9 +17,9 @@ struct producer_only {
 
   allocation_result allocate(const allocation_problem& prob) const {
     allocation_session s(prob);
-    for (const std::size_t e : s.edge_order()) {
+    for (const std::size_t e : s.edges_in_order()) {
       bool fits = true;
-      for (const std::size_t p : s.piece_order(e)) {
+      for (const std::size_t p : s.pieces_in_order(e)) {
         const auto id = s.spare_map().id_of(s.edge(e).pieces[p].producer_node);
         if (s.spare(e, id) < s.unplaced_words(e, p)) {
           fits = false;

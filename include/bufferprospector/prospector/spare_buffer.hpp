@@ -25,7 +25,7 @@
 #pragma once
 
 #include <algorithm>    // std::max, std::min
-#include <cmath>        // std::floor, std::isfinite
+#include <cmath>        // std::floor
 #include <cstddef>      // std::size_t
 #include <cstdint>      // std::int64_t
 #include <limits>       // std::numeric_limits
