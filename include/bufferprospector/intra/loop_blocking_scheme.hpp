@@ -505,7 +505,7 @@ class loop_blocking_scheme {
     const loop_order& ord_x = bl_ords_[regf_];
 
     // The gbuf-level loops inside the outermost of the innermost dimension loops are fixed.
-    int o_inn = -1;
+    [[maybe_unused]] int o_inn = -1;
     int o_key = -1;
     for (auto d : all<data_category>) {
       const int l = innermost_dim_loop(nld.data_loops[d], ctx.t_x, ord_x);

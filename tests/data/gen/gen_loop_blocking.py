@@ -267,6 +267,78 @@ def write_bufshr(out):
     return n
 
 
+# Blockings whose buffer-sharing result depends on the iteration order of Tangram's Python set of
+# subgroup-size candidates (equal NoC costs; found by comparing the C++ with that order against
+# plain insertion order over all blockings of the sharing setups): "setup bl_ts[9] bl_ords[6]".
+SET_ORDER_BLOCKINGS = """
+    conv_share.p1.n0 S 2 4 4 4 16 2 4 1 1 1 2 0 1 2 0
+    conv_share.p1.n0 S 2 4 4 16 4 2 1 4 1 1 2 0 2 1 0
+    conv_share.p1.n0 S 8 4 2 2 8 2 2 2 2 2 1 0 1 2 0
+    conv_share.p1.n0 S 8 4 2 2 16 4 2 1 1 2 1 0 2 1 0
+    conv_share.p1.n0 S 8 4 2 4 8 4 1 2 1 1 2 0 1 2 0
+    conv_share.p2.n0 S 1 8 4 8 16 2 4 1 1 0 1 2 1 0 2
+    conv_share.p2.n0 S 1 8 4 16 16 2 2 1 1 0 1 2 2 0 1
+    conv_share.p2.n0 S 1 8 4 32 8 2 1 2 1 1 0 2 1 0 2
+    conv_share4.p0.n0 S 3 8 4 4 8 2 4 1 1 1 2 0 1 2 0
+    conv_share4.p0.n0 S 3 8 4 16 2 2 1 4 1 1 2 0 2 1 0
+    conv_share4.p0.n0 S 4 32 2 3 2 4 4 1 1 1 2 0 1 2 0
+    conv_share4.p0.n0 S 4 32 2 4 2 2 3 1 2 2 1 0 2 1 0
+    conv_share4.p0.n0 S 4 32 2 6 2 2 2 1 2 2 0 1 1 0 2
+    conv_share4.p0.n0 S 4 32 2 12 2 2 1 1 2 1 0 2 2 0 1
+    conv_share4.p0.n0 S 4 32 2 12 2 4 1 1 1 2 1 0 1 2 0
+    conv_share4.p0.n0 S 12 8 2 2 8 2 2 1 2 2 1 0 2 1 0
+    conv_share4.p0.n1 S 3 8 4 2 16 2 4 1 1 1 2 0 1 2 0
+    conv_share4.p0.n1 S 3 8 4 8 4 2 1 4 1 1 2 0 2 1 0
+    conv_share4.p0.n1 S 4 32 2 2 2 4 3 2 1 1 2 0 1 2 0
+    conv_share4.p0.n1 S 4 32 2 2 4 2 3 1 2 2 1 0 2 1 0
+    conv_share4.p0.n1 S 4 32 2 3 2 2 2 2 2 2 0 1 1 0 2
+    conv_share4.p0.n1 S 4 32 2 3 4 2 2 1 2 1 0 2 2 0 1
+    conv_share4.p0.n1 S 4 32 2 3 4 4 2 1 1 2 1 0 1 2 0
+    conv_share4.p0.n1 S 4 32 2 6 2 4 1 2 1 1 2 0 2 1 0
+    conv_share4.p1.n0 S 3 8 4 4 8 2 4 1 1 1 2 0 1 2 0
+    conv_share4.p1.n0 S 3 8 4 16 2 2 1 4 1 1 2 0 2 1 0
+    conv_share4.p1.n0 S 4 32 2 3 2 4 4 1 1 1 2 0 1 2 0
+    conv_share4.p1.n0 S 4 32 2 4 2 2 3 1 2 2 1 0 2 1 0
+    conv_share4.p1.n0 S 4 32 2 6 2 2 2 1 2 2 0 1 1 0 2
+    conv_share4.p1.n0 S 4 32 2 12 2 2 1 1 2 1 0 2 2 0 1
+    conv_share4.p1.n0 S 4 32 2 12 2 4 1 1 1 2 1 0 1 2 0
+    conv_share4.p1.n0 S 12 8 2 2 8 2 2 1 2 2 1 0 2 1 0
+    conv_share4.p1.n1 S 3 8 4 2 16 2 4 1 1 1 2 0 1 2 0
+    conv_share4.p1.n1 S 3 8 4 8 4 2 1 4 1 1 2 0 2 1 0
+    conv_share4.p1.n1 S 4 32 2 2 2 4 3 2 1 1 2 0 1 2 0
+    conv_share4.p1.n1 S 4 32 2 2 4 2 3 1 2 2 1 0 2 1 0
+    conv_share4.p1.n1 S 4 32 2 3 2 2 2 2 2 2 0 1 1 0 2
+    conv_share4.p1.n1 S 4 32 2 3 4 2 2 1 2 1 0 2 2 0 1
+    conv_share4.p1.n1 S 4 32 2 3 4 4 2 1 1 2 1 0 1 2 0
+    conv_share4.p1.n1 S 4 32 2 6 2 4 1 2 1 1 2 0 2 1 0
+    conv_share4.p2.n0 S 3 8 4 4 16 2 4 1 1 1 0 2 1 0 2
+    conv_share4.p2.n0 S 3 8 4 8 8 2 2 2 1 2 0 1 2 0 1
+    conv_share4.p2.n0 S 3 8 4 16 4 2 1 4 1 1 2 0 1 2 0
+    conv_share4.p2.n0 S 3 8 4 16 8 2 1 2 1 2 1 0 2 1 0
+    conv_share4.p2.n0 S 4 32 2 3 4 4 4 1 1 2 0 1 1 0 2
+    conv_share4.p2.n0 S 4 32 2 4 4 2 3 1 2 1 0 2 2 0 1
+    conv_share4.p2.n0 S 4 32 2 4 4 4 3 1 1 2 1 0 1 2 0
+    conv_share4.p2.n0 S 4 32 2 6 2 4 2 2 1 1 2 0 2 1 0
+    conv_share4.p3.n0 S 3 8 4 4 16 2 4 1 1 1 0 2 1 0 2
+    conv_share4.p3.n0 S 3 8 4 8 8 2 2 2 1 2 0 1 2 0 1
+    conv_share4.p3.n0 S 3 8 4 16 4 2 1 4 1 1 2 0 1 2 0
+    conv_share4.p3.n0 S 3 8 4 16 8 2 1 2 1 2 1 0 2 1 0
+    conv_share4.p3.n0 S 4 32 2 3 4 4 4 1 1 2 0 1 1 0 2
+    conv_share4.p3.n0 S 4 32 2 4 4 2 3 1 2 1 0 2 2 0 1
+    conv_share4.p3.n0 S 4 32 2 4 4 4 3 1 1 2 1 0 1 2 0
+    conv_share4.p3.n0 S 4 32 2 6 2 4 2 2 1 1 2 0 2 1 0
+"""
+
+
+def extra_blockings(name):
+    for line in SET_ORDER_BLOCKINGS.strip().split('\n'):
+        toks = line.split()
+        if toks[0] != name:
+            continue
+        v = [int(x) for x in toks[2:]]
+        yield (tuple(v[0:3]), tuple(v[3:6]), tuple(v[6:9])), (tuple(v[9:12]), tuple(v[12:15]))
+
+
 def write_schemes(out, per_setup=160):
     """Every LoopBlockingScheme field for random (bl_ts, bl_ords), about 3/4 of them valid."""
     count = 0
@@ -289,6 +361,10 @@ def write_schemes(out, per_setup=160):
                 if ninvalid >= per_setup // 4:
                     continue
                 ninvalid += 1
+            out.write('S {}\n'.format(enc_scheme(lbs, bl_ts, bl_ords, COST)))
+            count += 1
+        for bl_ts, bl_ords in extra_blockings(name):
+            lbs = LoopBlockingScheme(nld, bl_ts, bl_ords, res, bufshr, opt)
             out.write('S {}\n'.format(enc_scheme(lbs, bl_ts, bl_ords, COST)))
             count += 1
     out.write('END\n')
