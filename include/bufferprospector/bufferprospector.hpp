@@ -35,3 +35,8 @@
 #include <bufferprospector/intra/scheduling_constraint.hpp>
 
 #include <bufferprospector/options.hpp>
+
+#include <bufferprospector/pipeline/inter_layer_pipeline.hpp>
+#include <bufferprospector/pipeline/pipeline_segment.hpp>
+#include <bufferprospector/pipeline/scheduling_dag.hpp>
+#include <bufferprospector/pipeline/segment_timing.hpp>

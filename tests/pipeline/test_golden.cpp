@@ -182,7 +182,7 @@ double check_golden(const golden_run& g) {
   INFO("golden " << g.file);
   const json::value doc = json::parse(bp_test::read_data("golden/" + g.file));
   const json::value& want = doc["result"];
-  const bp::network net = bp_test::reference_net(g.net);
+  const bp::network net = bp_test::test_net(g.net);
   const auto t0 = std::chrono::steady_clock::now();
   const bp::search_result res = bp::tangram_search(net, g.batch, *g.res, g.cost.values(), g.opt);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -269,7 +269,7 @@ TEST_CASE("single-segment timing rule follows options.tangram_quirks", "[pipelin
   // time (golden total_time); without the quirk the segment's time (fill and drain included).
   golden_run g = run_named("mlp_m__n16x16_a8x8_r64_g32k__tangram_b16_ge.json");
   const json::value want = json::parse(bp_test::read_data("golden/" + g.file))["result"];
-  const bp::network net = bp_test::reference_net(g.net);
+  const bp::network net = bp_test::test_net(g.net);
   const auto on = bp::tangram_search(net, g.batch, *g.res, g.cost.values(), g.opt);
   g.opt.tangram_quirks = false;
   const auto off = bp::tangram_search(net, g.batch, *g.res, g.cost.values(), g.opt);
@@ -288,7 +288,7 @@ TEST_CASE("single-segment timing rule follows options.tangram_quirks", "[pipelin
 
 TEST_CASE("search progress lines and a shared per-layer cache", "[pipeline][golden]") {
   const golden_run g = run_named("lstm_phoneme__n4x4_a16x16_r512_g128k__tangram_b16_ge.json");
-  const bp::network net = bp_test::reference_net(g.net);
+  const bp::network net = bp_test::test_net(g.net);
   std::vector<std::string> lines;
   auto cache = std::make_shared<bp::layer_schedule_cache>();
   const bp::cost_values costs = g.cost.values();

@@ -63,7 +63,7 @@ config read_config(std::istringstream& in) {
   }
   const auto dram = region_at(res, find_word(res, "dram") + 1);
   const std::size_t a = find_word(res, "array");
-  config c{bp_test::reference_net(cfg.at(1)), std::stoll(cfg.at(2)),
+  config c{bp_test::test_net(cfg.at(1)), std::stoll(cfg.at(2)),
            bp::resource{region_at(res, find_word(res, "proc") + 1), dram, dram, dram,
                         {std::stoll(res.at(a + 1)), std::stoll(res.at(a + 2))},
                         std::stoll(res.at(find_word(res, "gbuf") + 1)),

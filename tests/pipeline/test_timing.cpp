@@ -39,7 +39,7 @@ TEST_CASE("segment timing replays Tangram's over golden schedules", "[pipeline]"
       if (w.empty() || w[0] == "#") continue;
       const auto n = [&](std::size_t i) { return static_cast<std::int64_t>(std::stoll(w.at(i))); };
       if (w[0] == "config") {
-        net.emplace(bp_test::reference_net(w[1]));
+        net.emplace(bp_test::test_net(w[1]));
       } else if (w[0] == "layer") {
         const bp::layer_id id = net->id_of(w[1]);
         const bp::segment_position pos{n(2), n(3), n(4)};
