@@ -4,8 +4,9 @@
 // It follows Python's argparse closely enough that the Tangram tools' command lines work unchanged
 // (`nn_layer_stats.py NET -b 16`, `nn_dataflow_search.py NET --batch 16 --nodes 4 4 ...`):
 //   - positionals in order, optionally restricted to a list of choices;
-//   - options with one or more values (`--batch 16`, `--batch=16`, `-b16`, `--nodes 4 4`),
-//     the last occurrence winning; values may be negative numbers (`--x -1`);
+//   - options with a fixed number of values (`--batch 16`, `--batch=16`, `-b16`, `--nodes 4 4`)
+//     or with any number (nargs='*': `--disable-bypass i f`), the last occurrence winning;
+//     values may be negative numbers (`--x -1`);
 //   - store_true flags (`--solve-loopblocking`);
 //   - `-h/--help` anywhere (before `--`) asks for the help text;
 //   - `--` ends the options;
@@ -19,6 +20,8 @@
 //   p.positional("net", {.help = "network name", .choices = names});
 //   p.option({"-b", "--batch"}, {.help = "batch size", .defaults = {"1"}});
 //   p.option({"--nodes"}, {.help = "node mesh", .metavars = {"H", "W"}, .nargs = 2});
+//   p.option({"--disable-bypass"}, {.help = "...", .nargs = bp_cli::zero_or_more,
+//                                   .choices = {"i", "o", "f"}});
 //   p.flag({"--solve-loopblocking"}, "use the analytical loop blocking solver");
 //   return bp_cli::run_main(p.prog(), [&] {
 //     const bp_cli::parsed_args args = p.parse(argc, argv);
@@ -31,9 +34,9 @@
 #include <algorithm>     // std::find
 #include <cerrno>        // errno, ERANGE
 #include <charconv>      // std::from_chars
-#include <cmath>         // std::isfinite
+#include <cmath>         // std::abs, std::isinf, std::isnan
 #include <cstdint>       // std::int64_t
-#include <cstdio>        // std::fprintf
+#include <cstdio>        // std::fprintf, std::snprintf
 #include <cstdlib>       // std::strtod
 #include <exception>     // std::exception
 #include <initializer_list>
@@ -52,6 +55,9 @@ namespace bp_cli {
 /// The exit status for a bad command line (argparse's).
 inline constexpr int exit_usage = 2;
 
+/// option_args::nargs for "any number of values, possibly none" (argparse's nargs='*').
+inline constexpr int zero_or_more = -1;
+
 /// A bad command line. Derived from std::invalid_argument like bp::error, so that run_main
 /// treats bad values found later by the library the same way.
 class usage_error : public std::invalid_argument {
@@ -69,7 +75,7 @@ struct positional_args {
 struct option_args {
   std::string help;
   std::vector<std::string> metavars = {};  ///< one per value; default: the dest in upper case
-  int nargs = 1;                           ///< number of values after the flag (>= 1)
+  int nargs = 1;  ///< number of values after the flag (>= 1), or zero_or_more
   std::vector<std::string> defaults = {};  ///< values when absent; empty: no value
   std::vector<std::string> choices = {};   ///< allowed values; empty: any
   bool required = false;
@@ -85,7 +91,8 @@ inline constexpr int_range any_int{};
 inline constexpr int_range positive{1, std::numeric_limits<std::int64_t>::max()};
 inline constexpr int_range non_negative{0, std::numeric_limits<std::int64_t>::max()};
 
-/// Range accepted by parsed_args::real (always finite).
+/// Range accepted by parsed_args::real. NaN is never accepted; infinity (Python's float()
+/// reads "inf", e.g. nn_dataflow_search's --dram-bw default) only by the *_or_inf ranges.
 struct real_range {
   double min = -std::numeric_limits<double>::max();
   double max = std::numeric_limits<double>::max();
@@ -94,6 +101,10 @@ struct real_range {
 inline constexpr real_range any_real{};
 inline constexpr real_range positive_real{0.0, std::numeric_limits<double>::max(), true};
 inline constexpr real_range non_negative_real{0.0, std::numeric_limits<double>::max(), false};
+inline constexpr real_range any_real_or_inf{-std::numeric_limits<double>::infinity(),
+                                            std::numeric_limits<double>::infinity(), false};
+inline constexpr real_range positive_or_inf{0.0, std::numeric_limits<double>::infinity(), true};
+inline constexpr real_range non_negative_or_inf{0.0, std::numeric_limits<double>::infinity(), false};
 
 //
 // Value conversion (also usable on their own)
@@ -123,6 +134,13 @@ inline bool looks_like_option(std::string_view s) {
   return s.size() >= 2 && s[0] == '-' && !is_negative_number(s);
 }
 
+/// A bound for an error message: "0", "2.5", "1.79769e+308".
+inline std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 }  // namespace detail
 
 /// Parses a whole token as a base-10 int64 within `range`; `what` names the argument.
@@ -144,18 +162,27 @@ inline std::int64_t to_int(std::string_view text, std::string_view what, int_ran
   return v;
 }
 
-/// Parses a whole token as a finite double within `range`; `what` names the argument.
+/// Parses a whole token as a double within `range`; `what` names the argument.
 inline double to_real(std::string_view text, std::string_view what, real_range range = any_real) {
   const std::string s(text);
+  // strtod also reads hex floats and leading blanks, which Python's float() does not.
+  const bool plain = !s.empty() && s.find_first_of("xX \t\n") == std::string::npos;
   char* end = nullptr;
   errno = 0;
-  const double v = s.empty() ? 0.0 : std::strtod(s.c_str(), &end);
-  if (s.empty() || end != s.c_str() + s.size() || s.front() == ' ')
+  const double v = plain ? std::strtod(s.c_str(), &end) : 0.0;
+  if (!plain || end != s.c_str() + s.size())
     throw usage_error("argument " + std::string(what) + ": invalid float value: " + detail::quoted(text));
+  const bool overflow = errno == ERANGE && std::isinf(v) && !std::isinf(range.max);
   const bool below = range.min_exclusive ? !(v > range.min) : !(v >= range.min);
-  if (errno == ERANGE || !std::isfinite(v) || below || v > range.max)
+  if (std::isnan(v) || overflow || below || v > range.max) {
+    // Only the bounds that say something: not the (infinite or largest) default ones.
+    const auto shown = [](double b) { return std::abs(b) < std::numeric_limits<double>::max(); };
+    std::string rule;
+    if (shown(range.min)) rule = (range.min_exclusive ? "> " : ">= ") + detail::number(range.min);
+    if (shown(range.max)) rule += (rule.empty() ? "<= " : " and <= ") + detail::number(range.max);
     throw usage_error("argument " + std::string(what) + ": value " + detail::quoted(text) +
-                      " is out of range" + (range.min_exclusive ? " (must be > 0)" : ""));
+                      " is out of range" + (rule.empty() ? "" : " (must be " + rule + ")"));
+  }
   return v;
 }
 
@@ -175,13 +202,14 @@ class parsed_args {
   /// Whether there is a value (given, or a default).
   bool has_value(std::string_view dest) const { return !find(dest).values.empty(); }
 
-  /// The values of an option (or the one value of a positional).
-  const std::vector<std::string>& strs(std::string_view dest) const {
-    const slot& s = find(dest);
-    if (s.values.empty()) throw std::logic_error("cli_args: no value for '" + std::string(dest) + "'");
-    return s.values;
+  /// The values of an option (or the one value of a positional); empty when it has none.
+  const std::vector<std::string>& strs(std::string_view dest) const { return find(dest).values; }
+  /// The first value; asking for an absent value without a default is a programming error.
+  const std::string& str(std::string_view dest) const {
+    const auto& v = strs(dest);
+    if (v.empty()) throw std::logic_error("cli_args: no value for '" + std::string(dest) + "'");
+    return v.front();
   }
-  const std::string& str(std::string_view dest) const { return strs(dest).front(); }
 
   std::int64_t integer(std::string_view dest, int_range range = any_int) const {
     return to_int(str(dest), find(dest).display, range);
@@ -238,7 +266,8 @@ class parser {
 
   /// Declares an option taking `a.nargs` values.
   parser& option(std::initializer_list<std::string_view> flags, option_args a) {
-    if (a.nargs < 1) throw std::logic_error("cli_args: an option needs nargs >= 1; use flag()");
+    if (a.nargs < 1 && a.nargs != zero_or_more)
+      throw std::logic_error("cli_args: an option needs nargs >= 1 or zero_or_more; use flag()");
     add(flags, std::move(a), false);
     return *this;
   }
@@ -377,9 +406,10 @@ class parser {
     if (a.metavars.empty()) {
       std::string upper;
       for (char c : a.dest) upper += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-      a.metavars.assign(static_cast<std::size_t>(a.nargs), upper);
+      a.metavars.assign(a.nargs == zero_or_more ? 1 : static_cast<std::size_t>(a.nargs), upper);
     }
-    if (!is_flag && a.metavars.size() != static_cast<std::size_t>(a.nargs))
+    const std::size_t wanted = a.nargs == zero_or_more ? 1 : static_cast<std::size_t>(a.nargs);
+    if (!is_flag && a.metavars.size() != wanted)
       throw std::logic_error("cli_args: " + o.display + " needs one metavar per value");
     o.args = std::move(a);
     o.is_flag = is_flag;
@@ -440,17 +470,29 @@ class parser {
         throw usage_error("argument " + o->display + ": ignored explicit argument " + detail::quoted(*attached));
       return i;
     }
+    const auto is_value = [&](std::size_t k) {
+      return k < tokens.size() && tokens[k] != "--" && !detail::looks_like_option(tokens[k]);
+    };
+    std::vector<std::string> values;
+    if (o->args.nargs == zero_or_more) {
+      if (attached) {
+        values.push_back(*attached);
+      } else {
+        while (is_value(i + 1)) values.emplace_back(tokens[++i]);
+      }
+      for (const auto& v : values) check_choice(o->display, o->args.choices, v);
+      slot.values = std::move(values);
+      return i;
+    }
     const auto n = static_cast<std::size_t>(o->args.nargs);
     const std::string expected =
         n == 1 ? "expected one argument" : "expected " + std::to_string(n) + " arguments";
-    std::vector<std::string> values;
     if (attached) {
       if (n != 1) throw usage_error("argument " + o->display + ": " + expected);
       values.push_back(*attached);
     } else {
       for (std::size_t k = 1; k <= n; ++k) {
-        if (i + k >= tokens.size() || tokens[i + k] == "--" || detail::looks_like_option(tokens[i + k]))
-          throw usage_error("argument " + o->display + ": " + expected);
+        if (!is_value(i + k)) throw usage_error("argument " + o->display + ": " + expected);
         values.emplace_back(tokens[i + k]);
       }
       i += n;
@@ -461,9 +503,10 @@ class parser {
   }
 
   static std::string values_text(const option_spec& o) {
+    if (o.is_flag) return {};
+    if (o.args.nargs == zero_or_more) return " [" + o.args.metavars.front() + " ...]";
     std::string s;
-    if (!o.is_flag)
-      for (const auto& m : o.args.metavars) s += " " + m;
+    for (const auto& m : o.args.metavars) s += " " + m;
     return s;
   }
 
