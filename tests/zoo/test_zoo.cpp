@@ -212,3 +212,16 @@ TEST_CASE("bp::zoo::make builds a fresh network each time", "[zoo]") {
   CHECK(a.size() == 4);
   CHECK(b.size() == 3);
 }
+
+TEST_CASE("block helpers build variants and refuse impossible ones", "[zoo]") {
+  const bp::network mlp = bp::zoo::mlp("tiny", {4, 3, 2});
+  CHECK(mlp.size() == 2);
+  CHECK(mlp[1].repr() == "FCLayer(nifm=3, nofm=2, sfil=(1, 1))");
+  REQUIRE_THROWS_WITH(bp::zoo::mlp("none", {4}),
+                      "mlp: widths has 1 entries; needs the input width and at least one layer");
+  REQUIRE_THROWS_AS(bp::zoo::mlp("zero", {4, 0}), bp::invalid_layer);
+  // ResNet-18-like depths reuse the bottleneck stages: 1 block each.
+  const bp::network shallow = bp::zoo::bottleneck_resnet({1, 1, 1, 1});
+  CHECK(shallow.size() == 2 + 4 * 5 + 2);
+  CHECK(prev_names(shallow, "conv3_0_a") == names{"conv2_0_res"});
+}

@@ -23,8 +23,6 @@
 #include <utility>      // std::move
 #include <vector>       // std::vector
 
-#include <bufferprospector/config.hpp>            // BP_ASSERT
-
 #include <bufferprospector/core/error.hpp>        // bp::invalid_network
 #include <bufferprospector/workload/layer.hpp>    // bp::layers
 #include <bufferprospector/workload/network.hpp>  // bp::network
@@ -230,9 +228,12 @@ inline network vgg(std::string name, const std::array<int, 5>& convs_per_stage) 
 }
 
 /// A multi-layer perceptron: input of widths[0] channels, then fc1, fc2, ... of the following
-/// widths, each after the previous one (Tangram's mlp_s/m/l.py).
+/// widths, each after the previous one (Tangram's mlp_s/m/l.py). Throws bp::invalid_network
+/// for fewer than two widths (bp::invalid_layer for a width <= 0).
 inline network mlp(std::string name, std::initializer_list<std::int64_t> widths) {
-  BP_ASSERT(widths.size() >= 2);
+  if (widths.size() < 2)
+    throw invalid_network("mlp: widths has " + std::to_string(widths.size()) +
+                          " entries; needs the input width and at least one layer");
   const std::int64_t* w = widths.begin();
   network net(std::move(name), layers::input{.nofm = w[0], .sofm = 1});
   for (std::size_t k = 1; k < widths.size(); ++k)
