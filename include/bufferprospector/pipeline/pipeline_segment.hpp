@@ -182,10 +182,10 @@ class pipeline_segment {
 
   /// Calls fn(const segment_constraint&) for every constraint point in Tangram's order
   /// (gen_constraint): the product of the symbol values, topbat values below
-  /// num_sp_fbs / max_time_ovhd dropped.
+  /// num_sp_fbs / max_time_ovhd dropped. An invalid segment has no points.
   template <class Fn>
   void for_each_constraint(double max_time_ovhd, Fn&& fn) const {
-    BP_ASSERT(valid());
+    if (!valid()) return;
     std::vector<std::vector<std::int64_t>> vals;
     if (symbols_.empty()) {
       vals.push_back({1});  // the dummy symbol: one point, hints (1,)
@@ -223,7 +223,6 @@ class pipeline_segment {
         pos[k] = 0;
         if (k == 0) return;
       }
-      if (vals.empty()) return;
     }
   }
 
@@ -658,7 +657,7 @@ class pipeline_segment {
   segment_status init_constraints() {
     builder b;
     const int topbat = b.add_symbol("topbat_shr", divisors(batch_));
-    const int fbofm_init = b.add_symbol("fbofm_init", {0, 1});
+    [[maybe_unused]] const int fbofm_init = b.add_symbol("fbofm_init", {0, 1});
     BP_ASSERT(topbat == 0 && fbofm_init == fbofm_init_sym);
     const sym_bool x = sym_bool::symbol();
 

@@ -30,6 +30,7 @@
 #include <vector>       // std::vector
 
 #include <bufferprospector/config.hpp>                         // BP_ASSERT
+#include <bufferprospector/core/error.hpp>                     // bp::invalid_network
 #include <bufferprospector/intra/input_layout.hpp>             // bp::input_layouts
 #include <bufferprospector/intra/layer_scheduler.hpp>          // bp::layer_scheduler
 #include <bufferprospector/intra/loop_blocking.hpp>            // bp::loop_blocking_search
@@ -226,6 +227,7 @@ struct beam_search {
 
   search_result search(const search_problem& p) const {
     p.opt.validate();
+    if (p.net.empty()) throw invalid_network("NNDataflow: network " + p.net.name() + " has no layers.");
     return detail::beam_run<LBS>(p).run();
   }
 };
