@@ -46,7 +46,7 @@ def main():
     cost = Cost(mac_op=1, mem_hier=(200, 6, 2, 1), noc_hop=10, idl_unit=0)
     opt = Option(sw_gbuf_bypass=(True, True, True), hw_gbuf_sharing=bufshr, partition_hybrid=True,
                  opt_goal='e', ntops=1, nprocesses=1)
-    total = 0.
+    total = total_cpu = 0.
     for name, layer in LAYERS:
         if names and name not in names:
             continue
@@ -56,13 +56,17 @@ def main():
             for nld in MapStrategyEyeriss(pl, pb, pocc, res.dim_array).gen_nested_loop_desc():
                 work.append((part, nld))
         start = time.perf_counter()
+        cpu_start = time.process_time()
         ntops = 0
         for part, nld in work:
             ntops += len(list(loop_blocking.gen_loopblocking(nld, res, part, SchedulingConstraint(), cost, opt)))
         elapsed = time.perf_counter() - start
+        cpu = time.process_time() - cpu_start
         total += elapsed
-        print('{:6s} nested_loops={:3d} tops={:3d} {:9.3f} s'.format(name, len(work), ntops, elapsed), flush=True)
-    print('total {:.3f} s'.format(total))
+        total_cpu += cpu
+        print('{:6s} nested_loops={:3d} tops={:3d} wall {:9.3f} s  cpu {:9.3f} s'.format(
+            name, len(work), ntops, elapsed, cpu), flush=True)
+    print('total wall {:.3f} s  cpu {:.3f} s'.format(total, total_cpu))
 
 
 if __name__ == '__main__':

@@ -7,7 +7,10 @@
 //   order of a Python `set` of int tuples (hash-table slot order);
 // - with goal d, heapq.nsmallest orders a chunk's first n schemes with keys that contain NaN, so
 //   the result is whatever _heapq's max-heapify and list.sort do with an inconsistent "<".
-// Both are emulated here for CPython 3.8 - 3.12 (the reference goldens use 3.11).
+// Both are emulated here as CPython 3.8 - 3.12 behave (checked against 3.8, 3.11 and 3.12; the
+// reference goldens use 3.11). CPython 3.13 rewrote list.sort's run detection and orders chunks
+// that mix valid and invalid schemes differently (goal d, ntops > 1 only); the set order is
+// unchanged.
 #pragma once
 
 #include <array>    // std::array
