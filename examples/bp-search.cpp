@@ -1,0 +1,345 @@
+// examples/bp-search.cpp -- Tangram's nn_dataflow_search.py as a C++ program.
+//
+//   bp-search alex_net --batch 16 --nodes 4 4 --array 16 16 --regf 512 --gbuf 131072
+//       --solve-loopblocking --hybrid-partition --enable-access-forwarding --interlayer-partition
+//
+// Same flags, names, defaults, units and meanings as nn_dataflow_search.py (v2.1), and the same
+// JSON on stdout (every key; "elapsed" and "cache_stats" depend on the run). Plus
+// --no-tangram-quirks: schedule with Tangram's known bugs fixed (docs/architecture.md,
+// "Tangram compatibility"); the options then record "tangram_quirks": false.
+//
+// Units, as Tangram converts them: word bytes = (word bits + 7) // 8; --gbuf (bytes per node)
+// and --regf (bytes per PE) become words by integer division; --bus-width (bits) becomes
+// bus_width // word bits words (0 = unlimited); --dram-bw (total bytes per cycle) becomes
+// dram_bw / word bytes words per cycle.
+//
+// Exit status: 0 with a schedule; 2 for a bad command line, an invalid option combination
+// (Tangram's message), an unknown network, or no valid schedule (stdout "null", stderr names
+// the layer that could not be scheduled and what limited it). Never a crash.
+#include <algorithm>    // std::max
+#include <chrono>       // std::chrono::steady_clock
+#include <cmath>        // std::isinf, std::isnan
+#include <cstdint>      // std::int64_t
+#include <iostream>     // std::cout, std::cerr
+#include <limits>       // std::numeric_limits
+#include <memory>       // std::make_shared
+#include <string>       // std::string
+#include <string_view>  // std::string_view
+#include <thread>       // std::thread::hardware_concurrency
+#include <utility>      // std::move
+#include <vector>       // std::vector
+
+#include <bufferprospector/arch/memory.hpp>          // bp::word_bytes, bp::dram_placement
+#include <bufferprospector/arch/node_region.hpp>     // bp::node_region
+#include <bufferprospector/arch/resource.hpp>        // bp::resource, bp::dram_region_of
+#include <bufferprospector/core/math.hpp>            // bp::inf
+#include <bufferprospector/intra/layer_scheduler.hpp>  // bp::layer_schedule_cache
+#include <bufferprospector/options.hpp>              // bp::options
+#include <bufferprospector/report/json.hpp>          // bp::json::dump
+#include <bufferprospector/report/search_json.hpp>   // bp::report::search_json
+#include <bufferprospector/report/tangram_json.hpp>  // bp::report::tangram_cost
+#include <bufferprospector/search/beam_search.hpp>   // bp::tangram_search
+#include <bufferprospector/workload/zoo.hpp>         // bp::zoo::make, bp::zoo::names
+
+#include "cli_args.hpp"  // bp_cli::parser
+
+namespace {
+
+using bp_cli::usage_error;
+
+//
+// Command line
+//
+
+std::vector<std::string> network_names() {
+  std::vector<std::string> out;
+  for (auto n : bp::zoo::names()) out.emplace_back(n);
+  return out;
+}
+
+bp_cli::parser make_parser() {
+  bp_cli::parser p("bp-search",
+                   "Search the best schedule of a network on a Tangram accelerator (nn_dataflow_search.py "
+                   "of Tangram v2.1, in C++). Prints Tangram's JSON.");
+  p.positional("net", {.help = "network name", .choices = network_names()});
+  p.option({"--batch"}, {.help = "batch size", .required = true});
+  p.option({"--word"}, {.help = "word size in bits", .defaults = {"16"}});
+  p.option({"--nodes"}, {.help = "Parallel node partitioning dimensions", .metavars = {"H", "W"}, .nargs = 2,
+                         .required = true});
+  p.option({"--array"}, {.help = "PE array dimensions", .metavars = {"H", "W"}, .nargs = 2, .required = true});
+  p.option({"--regf"}, {.help = "register file size in bytes per PE", .required = true});
+  p.option({"--gbuf"}, {.help = "global buffer size in bytes", .required = true});
+  p.option({"--bus-width"}, {.help = "array bus width in bits. set 0 to ignore", .defaults = {"0"}});
+  p.option({"--dram-bw"}, {.help = "total DRAM bandwidth in bytes per cycle.", .defaults = {"inf"}});
+  p.option({"--op-cost"}, {.help = "cost of arithmetic operation", .defaults = {"1"}});
+  p.option({"--hier-cost"}, {.help = "cost of access to memory hierarchy",
+                             .metavars = {"DRAM_COST", "GBUF_COST", "ITCN_COST", "REGF_COST"},
+                             .nargs = 4,
+                             .defaults = {"200", "6", "2", "1"}});
+  p.option({"--hop-cost"}, {.help = "cost of access through one NoC hop", .defaults = {"10"}});
+  p.option({"--unit-idle-cost"}, {.help = "static cost over all nodes for unit execution time", .defaults = {"0"}});
+  p.option({"--mem-type"}, {.help = "memory type. \"2D\" has memory only on edge nodes; \"3D\" has memory "
+                                    "vertially on top of all nodes.",
+                            .defaults = {"2D"},
+                            .choices = {"2D", "3D"}});
+  // --disable-bypass takes zero or more of i, o, f (argparse nargs='*'); see take_disable_bypass.
+  p.flag({"--disable-bypass"},
+         "whether disallowing gbuf bypass for i (input), o (output), or f (filter); followed by zero or more of "
+         "i, o, f");
+  p.flag({"--solve-loopblocking"}, "Use analytical solver to choose loop blocking. Otherwise use exhaustive search.");
+  p.flag({"--enable-access-forwarding"}, "Each node fetches a subset of data and forwards to other nodes.");
+  p.flag({"--enable-gbuf-sharing"}, "Share gbuf capacity across nodes through NoC.");
+  p.flag({"--enable-save-writeback"},
+         "Allow to save the writeback to memory for the intermediate data between layers if able to store the "
+         "entire data set in on-chip buffers.");
+  p.flag({"--disable-interlayer-opt", "--basic-interlayer-partition"},
+         "Disable optimizations and only allow basic inter-layer pipeline.");
+  p.flag({"--hybrid-partition", "--hybrid-partition2d"},
+         "Use hybrid partition for layer for node mapping. Otherwise use naive method based on layer type.");
+  p.flag({"--batch-partition"}, "Allow partitioning batch, i.e., consider data parallelism.");
+  p.flag({"--ifmaps-partition", "--ifmap-partition"},
+         "Allow partitioning ifmap channel dimension, which requires extra data synchronization.");
+  p.flag({"--interlayer-partition", "--inter-layer-partition"},
+         "Allow partitioning resources across multiple layers and process them simultaneously as an inter-layer "
+         "pipeline.");
+  p.option({"--layer-pipeline-time-overhead"},
+           {.help = "maximum allowed execution time overhead due to layer pipelining.", .defaults = {"inf"}});
+  p.option({"--layer-pipeline-max-degree"},
+           {.help = "maximum allowed layer pipelining degree, i.e., number of vertices in a pipeline segment.",
+            .defaults = {"inf"}});
+  p.option({"-g", "--goal"}, {.help = "Goal of optimization: E(nergy), D(elay), or ED.",
+                              .defaults = {"e"},
+                              .choices = {"e", "d", "ed", "E", "D", "ED"}});
+  p.option({"-t", "--top"}, {.help = "Number of top schedules to keep during search.", .defaults = {"1"}});
+  const unsigned cores = std::thread::hardware_concurrency();
+  p.option({"-p", "--processes"}, {.help = "Number of parallel processes to use for search.",
+                                   .defaults = {std::to_string(std::max(1u, cores / 2))}});
+  p.flag({"-v", "--verbose"}, "Show progress and details.");
+  p.flag({"--no-tangram-quirks"},
+         "Fix Tangram v2.1's known bugs (goal-d loop-blocking ranking, the Eyeriss < 50% assertion, the "
+         "single-segment time rule, eltwise input traffic, colliding NoC-hop memos) instead of reproducing them.");
+  return p;
+}
+
+/// argparse's nargs='*' for --disable-bypass: takes the values that follow each occurrence (up
+/// to the next option), checks them against i/o/f, and returns argv without them. The last
+/// occurrence wins, as argparse stores it.
+std::vector<std::string_view> take_disable_bypass(int argc, const char* const* argv, std::vector<std::string>& values) {
+  std::vector<std::string_view> rest;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view tok = argv[i];
+    if (tok == "--") {  // everything after is positional
+      for (; i < argc; ++i) rest.emplace_back(argv[i]);
+      break;
+    }
+    const auto check = [](std::string_view v) {
+      if (v != "i" && v != "o" && v != "f")
+        throw usage_error("argument --disable-bypass: invalid choice: '" + std::string(v) +
+                          "' (choose from 'i', 'o', 'f')");
+    };
+    if (tok.rfind("--disable-bypass=", 0) == 0) {  // one attached value
+      const std::string_view v = tok.substr(tok.find('=') + 1);
+      check(v);
+      values.assign(1, std::string(v));
+      rest.emplace_back("--disable-bypass");
+      continue;
+    }
+    rest.push_back(tok);
+    if (tok != "--disable-bypass") continue;
+    values.clear();
+    while (i + 1 < argc && !bp_cli::detail::looks_like_option(argv[i + 1]) && std::string_view(argv[i + 1]) != "--") {
+      const std::string_view v = argv[++i];
+      check(v);
+      values.emplace_back(v);
+    }
+  }
+  return rest;
+}
+
+/// Python's float(): also "inf", "infinity", "nan" in any case, with a sign.
+double python_float(const std::string& text, const std::string& what) {
+  std::string lower;
+  for (char c : text) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  std::string_view body = lower;
+  const bool neg = !body.empty() && body.front() == '-';
+  if (!body.empty() && (body.front() == '-' || body.front() == '+')) body.remove_prefix(1);
+  if (body == "inf" || body == "infinity") return neg ? -bp::inf : bp::inf;
+  if (body == "nan") return std::numeric_limits<double>::quiet_NaN();
+  return bp_cli::to_real(text, what);
+}
+
+/// A non-negative float that may be infinite (never NaN).
+double non_negative_or_inf(const bp_cli::parsed_args& a, std::string_view dest) {
+  const std::string& what = a.display_name(dest);
+  const double v = python_float(a.str(dest), what);
+  if (std::isnan(v) || v < 0)
+    throw usage_error("argument " + what + ": value '" + a.str(dest) + "' must be >= 0 (inf allowed)");
+  return v;
+}
+
+/// A cost: finite and >= 0. A cost given on the command line is a Python float (argparse
+/// type=float); a default stays the int Tangram wrote.
+bp::report::number cost_number(const bp_cli::parsed_args& a, std::string_view dest, std::size_t index = 0) {
+  const std::string& text = a.strs(dest).at(index);
+  const std::string& what = a.display_name(dest);
+  const double v = bp_cli::to_real(text, what);
+  if (v < 0) throw usage_error("argument " + what + ": value '" + text + "' must be >= 0");
+  return a.given(dest) ? bp::report::number::real(v) : bp::report::number::integer(v);
+}
+
+/// Every layer's ops and fmap sizes over the batch must fit in int64.
+void check_batch_fits(const bp::network& net, std::int64_t batch, const std::string& text) {
+  for (bp::layer_id id = 0; id < net.size(); ++id) {
+    const bp::layer& l = net[id];
+    auto ops = bp::checked_mul(l.total_ofmap_size(), std::max<std::int64_t>(1, l.ops_per_neuron()));
+    if (ops) ops = bp::checked_mul(*ops, batch);
+    if (!ops || !bp::checked_mul(l.total_ifmap_size(), batch))
+      throw usage_error("argument --batch: value '" + text + "' is too large: the ops of layer " + net.name_of(id) +
+                        " overflow int64");
+  }
+}
+
+struct run_inputs {
+  std::string net_name;
+  bp::network net;
+  std::int64_t batch;
+  bp::resource res;
+  bp::report::tangram_cost cost;
+  bp::options opt;
+};
+
+/// Everything nn_dataflow_search.do_scheduling builds, with every value checked and named.
+run_inputs read_inputs(const bp_cli::parsed_args& a, const std::vector<std::string>& disabled_bypass) {
+  using bp_cli::non_negative;
+  using bp_cli::positive;
+
+  const std::string net_name = a.str("net");
+  const std::int64_t batch = a.integer("batch", positive);
+  const std::int64_t word = a.integer("word", positive);
+  const auto nodes = a.integers("nodes", positive);
+  const auto array = a.integers("array", positive);
+  const std::int64_t regf = a.integer("regf", non_negative);
+  const std::int64_t gbuf = a.integer("gbuf", non_negative);
+  const std::int64_t bus_width = a.integer("bus_width", non_negative);
+  const double dram_bw = non_negative_or_inf(a, "dram_bw");
+  if (!(dram_bw > 0)) throw usage_error("argument --dram-bw: value '" + a.str("dram_bw") + "' must be > 0");
+
+  // Units, exactly as nn_dataflow_search.py converts them.
+  const std::int64_t word_bytes = bp::word_bytes(word);
+  const std::int64_t bus_words = bus_width / word;
+  const double array_bus_width = bus_words == 0 ? bp::inf : static_cast<double>(bus_words);
+  const double dram_bandwidth = dram_bw / static_cast<double>(word_bytes);
+
+  const bp::phy_dim2 dim_nodes{nodes[0], nodes[1]};
+  const bp::node_region proc(dim_nodes, {0, 0}, bp::region_type::proc);
+  const bp::dram_placement placement =
+      a.str("mem_type") == "3D" ? bp::dram_placement::stacked_3d : bp::dram_placement::edge_2d;
+  const bp::node_region data = bp::dram_region_of(dim_nodes, placement);
+  const bp::resource res{proc,         data,        data, data, {array[0], array[1]}, gbuf / word_bytes,
+                         regf / word_bytes, array_bus_width, dram_bandwidth, false};
+
+  bp::report::tangram_cost cost;
+  cost.mac_op = cost_number(a, "op_cost");
+  for (std::size_t m = 0; m < 4; ++m) cost.mem_hier[m] = cost_number(a, "hier_cost", m);
+  cost.noc_hop = cost_number(a, "hop_cost");
+  cost.idl_unit = cost_number(a, "unit_idle_cost");
+
+  bp::options opt;
+  for (const auto& d : disabled_bypass) {
+    if (d == "i") opt.sw_gbuf_bypass[bp::data_category::ifm] = false;
+    if (d == "o") opt.sw_gbuf_bypass[bp::data_category::ofm] = false;
+    if (d == "f") opt.sw_gbuf_bypass[bp::data_category::fil] = false;
+  }
+  opt.sw_solve_loopblocking = a.flag("solve_loopblocking");
+  opt.hw_access_forwarding = a.flag("enable_access_forwarding");
+  opt.hw_gbuf_sharing = a.flag("enable_gbuf_sharing");
+  opt.hw_gbuf_save_writeback = a.flag("enable_save_writeback");
+  opt.partition_hybrid = a.flag("hybrid_partition");
+  opt.partition_batch = a.flag("batch_partition");
+  opt.partition_ifmaps = a.flag("ifmaps_partition");
+  opt.partition_interlayer = a.flag("interlayer_partition");
+  opt.layer_pipeline_time_ovhd = non_negative_or_inf(a, "layer_pipeline_time_overhead");
+  opt.layer_pipeline_max_degree = non_negative_or_inf(a, "layer_pipeline_max_degree");
+  opt.layer_pipeline_opt = !a.flag("disable_interlayer_opt");
+  const std::string goal = a.str("goal");
+  opt.goal = (goal == "d" || goal == "D") ? bp::opt_goal::d : (goal == "ed" || goal == "ED") ? bp::opt_goal::ed
+                                                                                             : bp::opt_goal::e;
+  opt.ntops = static_cast<int>(a.integer("top", {1, 1 << 20}));
+  opt.nprocesses = static_cast<int>(a.integer("processes", {1, 1 << 12}));
+  opt.verbose = a.flag("verbose");
+  opt.tangram_quirks = !a.flag("no_tangram_quirks");
+  opt.validate();  // Tangram's refused combinations, with Tangram's messages
+
+  bp::network net = bp::zoo::make(net_name);
+  check_batch_fits(net, batch, a.str("batch"));
+  return {net_name, std::move(net), batch, res, cost, opt};
+}
+
+//
+// No valid schedule: say which layer, and what limited it
+//
+
+std::string failure_reason(const run_inputs& in, const bp::search_result& r) {
+  std::string msg = "No valid dataflow found.";
+  if (!r.failed_layer) return msg;
+  const bp::layer_id id = *r.failed_layer;
+  msg += " Layer " + in.net.name_of(id) + " (" + in.net[id].repr() + ") has no valid schedule";
+  msg += " on " + std::to_string(in.res.proc_region.dim().h) + "x" + std::to_string(in.res.proc_region.dim().w) +
+         " nodes with a " + std::to_string(in.res.size_gbuf) + "-word gbuf per node and a " +
+         std::to_string(in.res.size_regf) + "-word regf per PE";
+  std::string no_bypass;
+  const char* names[] = {"f", "i", "o"};
+  for (std::size_t d = 0; d < 3; ++d)
+    if (!in.opt.sw_gbuf_bypass[d]) no_bypass += (no_bypass.empty() ? "" : " ") + std::string(names[d]);
+  if (!no_bypass.empty()) msg += ", gbuf bypass disabled for " + no_bypass;
+  msg += ": no loop blocking fits the buffers";
+  if (in.opt.tangram_quirks && in.opt.goal == bp::opt_goal::d && !in.opt.sw_solve_loopblocking)
+    msg += " (with -g d, Tangram's exhaustive loop blocking keeps only the first scheme of each chunk, valid or "
+           "not; --no-tangram-quirks ranks them properly)";
+  else if (in.opt.tangram_quirks && in.opt.goal == bp::opt_goal::d && !in.net[id].is_conv_like())
+    msg += " (with -g d, Tangram's exhaustive loop blocking of pooling/eltwise layers keeps only the first scheme "
+           "of each chunk, valid or not; --no-tangram-quirks ranks them properly)";
+  return msg + ".";
+}
+
+int run(int argc, const char* const* argv) {
+  std::vector<std::string> disabled_bypass;
+  const std::vector<std::string_view> tokens = take_disable_bypass(argc, argv, disabled_bypass);
+  const bp_cli::parser parser = make_parser();
+  const bp_cli::parsed_args args = parser.parse(tokens);
+  if (args.help_requested()) {
+    std::cout << parser.help();
+    return 0;
+  }
+  const run_inputs in = read_inputs(args, disabled_bypass);
+
+  auto cache = std::make_shared<bp::layer_schedule_cache>();
+  bp::search_progress progress = nullptr;
+  if (in.opt.verbose) progress = [](const std::string& line) { std::cerr << line << std::endl; };
+
+  const auto start = std::chrono::steady_clock::now();
+  const bp::search_result result =
+      bp::tangram_search(in.net, in.batch, in.res, in.cost.values(), in.opt, cache, progress);
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  if (result.tops.empty()) {
+    std::cerr << failure_reason(in, result) << "\n";
+    std::cout << "null\n";
+    return 2;
+  }
+  const bp::report::search_run info{.net_name = in.net_name,
+                                   .batch = in.batch,
+                                   .res = in.res,
+                                   .cost = in.cost,
+                                   .opt = in.opt,
+                                   .cache = cache->node_stats(),
+                                   .elapsed_seconds = elapsed};
+  std::cout << bp::json::dump(bp::report::search_json(info, result.tops.front())) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return bp_cli::run_main("bp-search", [&] { return run(argc, argv); });
+}
