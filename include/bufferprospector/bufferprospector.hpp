@@ -24,9 +24,14 @@
 
 #include <bufferprospector/workload/zoo.hpp>
 
+#include <bufferprospector/report/json.hpp>
 #include <bufferprospector/report/layer_stats.hpp>
+#include <bufferprospector/report/search_json.hpp>
+#include <bufferprospector/report/tangram_json.hpp>
 
 #include <bufferprospector/intra/data_layout.hpp>
+#include <bufferprospector/intra/input_layout.hpp>
+#include <bufferprospector/intra/layer_scheduler.hpp>
 #include <bufferprospector/intra/map_strategy.hpp>
 #include <bufferprospector/intra/nested_loop.hpp>
 #include <bufferprospector/intra/partition.hpp>
