@@ -45,3 +45,7 @@
 #include <bufferprospector/pipeline/pipeline_segment.hpp>
 #include <bufferprospector/pipeline/scheduling_dag.hpp>
 #include <bufferprospector/pipeline/segment_timing.hpp>
+
+#include <bufferprospector/search/beam_search.hpp>
+#include <bufferprospector/search/network_scheme.hpp>
+#include <bufferprospector/search/segment_search.hpp>
