@@ -182,9 +182,15 @@ class pipeline_segment {
 
   /// Calls fn(const segment_constraint&) for every constraint point in Tangram's order
   /// (gen_constraint): the product of the symbol values, topbat values below
-  /// num_sp_fbs / max_time_ovhd dropped. An invalid segment has no points.
+  /// num_sp_fbs / max_time_ovhd dropped. An invalid segment has no points. Points for which
+  /// skip(hints) is true are passed over without building their constraints.
   template <class Fn>
   void for_each_constraint(double max_time_ovhd, Fn&& fn) const {
+    for_each_constraint(max_time_ovhd, fn, [](const std::vector<std::int64_t>&) { return false; });
+  }
+
+  template <class Fn, class Skip>
+  void for_each_constraint(double max_time_ovhd, Fn&& fn, Skip&& skip) const {
     if (!valid()) return;
     std::vector<std::vector<std::int64_t>> vals;
     if (symbols_.empty()) {
@@ -211,10 +217,12 @@ class pipeline_segment {
     while (true) {
       point.hints.clear();
       for (std::size_t k = 0; k < vals.size(); ++k) point.hints.push_back(vals[k][pos[k]]);
-      for (std::size_t sp = 0; sp < stages_.size(); ++sp)
-        for (std::size_t tm = 0; tm < stages_[sp].size(); ++tm)
-          point.stages[sp][tm] = instantiate(templates_[sp][tm], point.hints);
-      fn(static_cast<const segment_constraint&>(point));
+      if (!skip(static_cast<const std::vector<std::int64_t>&>(point.hints))) {
+        for (std::size_t sp = 0; sp < stages_.size(); ++sp)
+          for (std::size_t tm = 0; tm < stages_[sp].size(); ++tm)
+            point.stages[sp][tm] = instantiate(templates_[sp][tm], point.hints);
+        fn(static_cast<const segment_constraint&>(point));
+      }
       // Next point of the product, last symbol fastest (itertools.product).
       std::size_t k = vals.size();
       while (k > 0) {

@@ -147,12 +147,16 @@ class beam_run {
     std::vector<std::vector<std::int64_t>> frontier;
     std::vector<scheme_builder> found;
 
-    seg.for_each_constraint(max_ovhd, [&](const segment_constraint& c) {
+    // Points whose hints are all >= those of a point that gave a valid schedule are pruned.
+    const auto off_frontier = [&](const std::vector<std::int64_t>& hints) {
       for (const auto& fh : frontier) {
         bool dominated = true;
-        for (std::size_t k = 0; k < fh.size() && dominated; ++k) dominated = c.hints[k] >= fh[k];
-        if (dominated) return;
+        for (std::size_t k = 0; k < fh.size() && dominated; ++k) dominated = hints[k] >= fh[k];
+        if (dominated) return true;
       }
+      return false;
+    };
+    const auto schedule_point = [&](const segment_constraint& c) {
       std::vector<scheme_builder> curr;
       const std::vector<scheme_builder>* from = &prev;
       for (std::size_t sp = 0; sp < seg.size(); ++sp)
@@ -168,7 +172,8 @@ class beam_run {
           any = true;
         }
       if (any) frontier.push_back(c.hints);
-    });
+    };
+    seg.for_each_constraint(max_ovhd, schedule_point, off_frontier);
     keep_tops(found, p_.opt.goal, p_.opt.ntops);
     return found;
   }
