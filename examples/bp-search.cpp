@@ -18,10 +18,8 @@
 // the layer that could not be scheduled and what limited it). Never a crash.
 #include <algorithm>    // std::max
 #include <chrono>       // std::chrono::steady_clock
-#include <cmath>        // std::isinf, std::isnan
 #include <cstdint>      // std::int64_t
 #include <iostream>     // std::cout, std::cerr
-#include <limits>       // std::numeric_limits
 #include <memory>       // std::make_shared
 #include <string>       // std::string
 #include <string_view>  // std::string_view
@@ -82,10 +80,10 @@ bp_cli::parser make_parser() {
                                     "vertially on top of all nodes.",
                             .defaults = {"2D"},
                             .choices = {"2D", "3D"}});
-  // --disable-bypass takes zero or more of i, o, f (argparse nargs='*'); see take_disable_bypass.
-  p.flag({"--disable-bypass"},
-         "whether disallowing gbuf bypass for i (input), o (output), or f (filter); followed by zero or more of "
-         "i, o, f");
+  p.option({"--disable-bypass"},
+           {.help = "whether disallowing gbuf bypass for i (input), o (output), or f (filter)",
+            .nargs = bp_cli::zero_or_more,
+            .choices = {"i", "o", "f"}});
   p.flag({"--solve-loopblocking"}, "Use analytical solver to choose loop blocking. Otherwise use exhaustive search.");
   p.flag({"--enable-access-forwarding"}, "Each node fetches a subset of data and forwards to other nodes.");
   p.flag({"--enable-gbuf-sharing"}, "Share gbuf capacity across nodes through NoC.");
@@ -121,69 +119,10 @@ bp_cli::parser make_parser() {
   return p;
 }
 
-/// argparse's nargs='*' for --disable-bypass: takes the values that follow each occurrence (up
-/// to the next option), checks them against i/o/f, and returns argv without them. The last
-/// occurrence wins, as argparse stores it.
-std::vector<std::string_view> take_disable_bypass(int argc, const char* const* argv, std::vector<std::string>& values) {
-  std::vector<std::string_view> rest;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view tok = argv[i];
-    if (tok == "--") {  // everything after is positional
-      for (; i < argc; ++i) rest.emplace_back(argv[i]);
-      break;
-    }
-    const auto check = [](std::string_view v) {
-      if (v != "i" && v != "o" && v != "f")
-        throw usage_error("argument --disable-bypass: invalid choice: '" + std::string(v) +
-                          "' (choose from 'i', 'o', 'f')");
-    };
-    if (tok.rfind("--disable-bypass=", 0) == 0) {  // one attached value
-      const std::string_view v = tok.substr(tok.find('=') + 1);
-      check(v);
-      values.assign(1, std::string(v));
-      rest.emplace_back("--disable-bypass");
-      continue;
-    }
-    rest.push_back(tok);
-    if (tok != "--disable-bypass") continue;
-    values.clear();
-    while (i + 1 < argc && !bp_cli::detail::looks_like_option(argv[i + 1]) && std::string_view(argv[i + 1]) != "--") {
-      const std::string_view v = argv[++i];
-      check(v);
-      values.emplace_back(v);
-    }
-  }
-  return rest;
-}
-
-/// Python's float(): also "inf", "infinity", "nan" in any case, with a sign.
-double python_float(const std::string& text, const std::string& what) {
-  std::string lower;
-  for (char c : text) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  std::string_view body = lower;
-  const bool neg = !body.empty() && body.front() == '-';
-  if (!body.empty() && (body.front() == '-' || body.front() == '+')) body.remove_prefix(1);
-  if (body == "inf" || body == "infinity") return neg ? -bp::inf : bp::inf;
-  if (body == "nan") return std::numeric_limits<double>::quiet_NaN();
-  return bp_cli::to_real(text, what);
-}
-
-/// A non-negative float that may be infinite (never NaN).
-double non_negative_or_inf(const bp_cli::parsed_args& a, std::string_view dest) {
-  const std::string& what = a.display_name(dest);
-  const double v = python_float(a.str(dest), what);
-  if (std::isnan(v) || v < 0)
-    throw usage_error("argument " + what + ": value '" + a.str(dest) + "' must be >= 0 (inf allowed)");
-  return v;
-}
-
 /// A cost: finite and >= 0. A cost given on the command line is a Python float (argparse
 /// type=float); a default stays the int Tangram wrote.
 bp::report::number cost_number(const bp_cli::parsed_args& a, std::string_view dest, std::size_t index = 0) {
-  const std::string& text = a.strs(dest).at(index);
-  const std::string& what = a.display_name(dest);
-  const double v = bp_cli::to_real(text, what);
-  if (v < 0) throw usage_error("argument " + what + ": value '" + text + "' must be >= 0");
+  const double v = a.reals(dest, bp_cli::non_negative_real).at(index);
   return a.given(dest) ? bp::report::number::real(v) : bp::report::number::integer(v);
 }
 
@@ -209,7 +148,7 @@ struct run_inputs {
 };
 
 /// Everything nn_dataflow_search.do_scheduling builds, with every value checked and named.
-run_inputs read_inputs(const bp_cli::parsed_args& a, const std::vector<std::string>& disabled_bypass) {
+run_inputs read_inputs(const bp_cli::parsed_args& a) {
   using bp_cli::non_negative;
   using bp_cli::positive;
 
@@ -221,8 +160,7 @@ run_inputs read_inputs(const bp_cli::parsed_args& a, const std::vector<std::stri
   const std::int64_t regf = a.integer("regf", non_negative);
   const std::int64_t gbuf = a.integer("gbuf", non_negative);
   const std::int64_t bus_width = a.integer("bus_width", non_negative);
-  const double dram_bw = non_negative_or_inf(a, "dram_bw");
-  if (!(dram_bw > 0)) throw usage_error("argument --dram-bw: value '" + a.str("dram_bw") + "' must be > 0");
+  const double dram_bw = a.real("dram_bw", bp_cli::positive_or_inf);
 
   // Units, exactly as nn_dataflow_search.py converts them.
   const std::int64_t word_bytes = bp::word_bytes(word);
@@ -245,7 +183,7 @@ run_inputs read_inputs(const bp_cli::parsed_args& a, const std::vector<std::stri
   cost.idl_unit = cost_number(a, "unit_idle_cost");
 
   bp::options opt;
-  for (const auto& d : disabled_bypass) {
+  for (const auto& d : a.strs("disable_bypass")) {
     if (d == "i") opt.sw_gbuf_bypass[bp::data_category::ifm] = false;
     if (d == "o") opt.sw_gbuf_bypass[bp::data_category::ofm] = false;
     if (d == "f") opt.sw_gbuf_bypass[bp::data_category::fil] = false;
@@ -258,8 +196,8 @@ run_inputs read_inputs(const bp_cli::parsed_args& a, const std::vector<std::stri
   opt.partition_batch = a.flag("batch_partition");
   opt.partition_ifmaps = a.flag("ifmaps_partition");
   opt.partition_interlayer = a.flag("interlayer_partition");
-  opt.layer_pipeline_time_ovhd = non_negative_or_inf(a, "layer_pipeline_time_overhead");
-  opt.layer_pipeline_max_degree = non_negative_or_inf(a, "layer_pipeline_max_degree");
+  opt.layer_pipeline_time_ovhd = a.real("layer_pipeline_time_overhead", bp_cli::non_negative_or_inf);
+  opt.layer_pipeline_max_degree = a.real("layer_pipeline_max_degree", bp_cli::non_negative_or_inf);
   opt.layer_pipeline_opt = !a.flag("disable_interlayer_opt");
   const std::string goal = a.str("goal");
   opt.goal = (goal == "d" || goal == "D") ? bp::opt_goal::d : (goal == "ed" || goal == "ED") ? bp::opt_goal::ed
@@ -303,15 +241,13 @@ std::string failure_reason(const run_inputs& in, const bp::search_result& r) {
 }
 
 int run(int argc, const char* const* argv) {
-  std::vector<std::string> disabled_bypass;
-  const std::vector<std::string_view> tokens = take_disable_bypass(argc, argv, disabled_bypass);
   const bp_cli::parser parser = make_parser();
-  const bp_cli::parsed_args args = parser.parse(tokens);
+  const bp_cli::parsed_args args = parser.parse(argc, argv);
   if (args.help_requested()) {
     std::cout << parser.help();
     return 0;
   }
-  const run_inputs in = read_inputs(args, disabled_bypass);
+  const run_inputs in = read_inputs(args);
 
   auto cache = std::make_shared<bp::layer_schedule_cache>();
   bp::search_progress progress = nullptr;
