@@ -276,3 +276,22 @@ TEST_CASE("layer_scheduler: a shared cache serves repeated searches with identic
   CHECK(other[0].seq == bp::sched_seq{4, 5, 6});
   CHECK(other[0].cost == again[0].cost);
 }
+
+TEST_CASE("layer_scheduler: without the quirks an N-input eltwise reads all N operands", "[scheduler]") {
+  // Tangram charges a LocalRegionLayer one ifmap channel per ofmap channel, so a 3-input
+  // eltwise reads a third of its operands (model note 2.8); with the quirks off it reads all.
+  const json::value doc = json::parse(bp_test::read_data("scheduler/cases/eltwise_m64_o14_n3__small__accfwd_b8.json"));
+  bp_test::layer_case c = case_from_result(doc["result"]);
+  REQUIRE(c.l.nreg() == 3);
+  const auto on = run_layer_tool(c);
+  c.opt.tangram_quirks = false;
+  const auto off = run_layer_tool(c);
+  REQUIRE_FALSE(on.empty());
+  REQUIRE_FALSE(off.empty());
+  using bp::data_category;
+  using bp::mem_level;
+  // The operands come from DRAM once either way (this case keeps the same blocking).
+  CHECK(on[0].sched.access[mem_level::dram][data_category::ifm] == 100352.0);  // = the tool's number
+  CHECK(off[0].sched.access[mem_level::dram][data_category::ifm] == 3 * 100352.0);
+  CHECK(off[0].sched.total_cost() > on[0].sched.total_cost());
+}

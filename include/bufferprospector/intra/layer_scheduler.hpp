@@ -85,7 +85,8 @@ struct layer_schedule {
   double cost_op = 0;
   double cost_access = 0;
   double cost_noc = 0;
-  double cost_static = 0;               ///< idle cost * time: a Python int when the idle cost is
+  double cost_static = 0;               ///< idle cost * time (an int in Python's JSON when the
+                                        ///< idle cost is one: report::tangram_cost says)
   std::int64_t proc_time = 0;
   std::int64_t bus_time = 0;
   std::int64_t dram_time = 0;
