@@ -76,6 +76,17 @@ inline std::string fixed(double value, int width, int precision) {
   return std::string(buf.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
 }
 
+/// Python's repr of a pair of ints, "(h, w)". Built by appending: GCC 12 reports a false
+/// -Wrestrict for `"(" + std::to_string(...)` at -O3.
+inline std::string tuple_repr(std::int64_t a, std::int64_t b) {
+  std::string out("(");
+  out += std::to_string(a);
+  out += ", ";
+  out += std::to_string(b);
+  out += ')';
+  return out;
+}
+
 /// Left-aligned text padded with spaces to `width` (never truncated), as Python's "{:Ws}".
 inline std::string pad_right(std::string_view text, std::size_t width) {
   std::string out(text);

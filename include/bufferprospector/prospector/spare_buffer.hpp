@@ -268,7 +268,7 @@ class spare_buffer {
 
   static std::size_t index(core_id id) noexcept { return static_cast<std::size_t>(id); }
 
-  static std::string describe(phy_dim2 c) { return "(" + std::to_string(c.h) + ", " + std::to_string(c.w) + ")"; }
+  static std::string describe(phy_dim2 c) { return tuple_repr(c.h, c.w); }
 
   core_id checked_id(phy_dim2 c) const {
     if (!contains(c))

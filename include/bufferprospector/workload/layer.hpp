@@ -27,6 +27,7 @@
 #include <string_view>
 
 #include <bufferprospector/core/error.hpp>         // bp::invalid_layer
+#include <bufferprospector/core/format.hpp>        // bp::tuple_repr
 #include <bufferprospector/core/math.hpp>          // bp::checked_mul
 #include <bufferprospector/workload/data_loops.hpp>  // bp::data_loops
 
@@ -216,9 +217,7 @@ class layer {
 
   /// Python's repr of the Tangram layer, e.g. "ConvLayer(nifm=3, nofm=64, sofm=(112, 112), ...)".
   std::string repr() const {
-    const auto pair = [](std::int64_t a, std::int64_t b) {
-      return "(" + std::to_string(a) + ", " + std::to_string(b) + ")";
-    };
+    const auto pair = [](std::int64_t a, std::int64_t b) { return tuple_repr(a, b); };
     const auto n = [](std::int64_t v) { return std::to_string(v); };
     const std::string name(to_string(kind_));
     switch (kind_) {

@@ -193,7 +193,7 @@ class network {
   }
 
   static std::string shape(std::int64_t h, std::int64_t w) {
-    return "(" + std::to_string(h) + ", " + std::to_string(w) + ")";
+    return tuple_repr(h, w);
   }
 
   void check_prevs(const std::string& name, const layer& l, const std::vector<layer_id>& ids) const {
