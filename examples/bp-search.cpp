@@ -221,22 +221,37 @@ std::string failure_reason(const run_inputs& in, const bp::search_result& r) {
   std::string msg = "No valid dataflow found.";
   if (!r.failed_layer) return msg;
   const bp::layer_id id = *r.failed_layer;
-  msg += " Layer " + in.net.name_of(id) + " (" + in.net[id].repr() + ") has no valid schedule";
-  msg += " on " + std::to_string(in.res.proc_region.dim().h) + "x" + std::to_string(in.res.proc_region.dim().w) +
-         " nodes with a " + std::to_string(in.res.size_gbuf) + "-word gbuf per node and a " +
-         std::to_string(in.res.size_regf) + "-word regf per PE";
+  const bp::layer& l = in.net[id];
+  msg += " Layer " + in.net.name_of(id) + " (" + l.repr() + ") has no valid schedule";
+  // What its search saw on the whole chip, reading from and writing to DRAM.
+  const bp::layer_scheduler<> sched(l, in.batch, in.cost.values());
+  const bp::search_diagnosis d = sched.diagnose(in.res, {}, in.opt);
+  const auto dims = [](bp::phy_dim2 p) { return std::to_string(p.h) + "x" + std::to_string(p.w); };
+  if (d.mappings > 0 && d.low_utilization_mappings == d.mappings)
+    return msg + ": every Eyeriss mapping of its " + std::to_string(d.partitions) + " partitionings over " +
+           dims(in.res.proc_region.dim()) + " nodes uses < 50% of the " + dims(in.res.dim_array) +
+           " PE array (without the quirks such mappings are skipped; Tangram stops on its assertion).";
   std::string no_bypass;
+  int n_no_bypass = 0;
   const char* names[] = {"f", "i", "o"};
-  for (std::size_t d = 0; d < 3; ++d)
-    if (!in.opt.sw_gbuf_bypass[d]) no_bypass += (no_bypass.empty() ? "" : " ") + std::string(names[d]);
-  if (!no_bypass.empty()) msg += ", gbuf bypass disabled for " + no_bypass;
-  msg += ": no loop blocking fits the buffers";
-  if (in.opt.tangram_quirks && in.opt.goal == bp::opt_goal::d && !in.opt.sw_solve_loopblocking)
-    msg += " (with -g d, Tangram's exhaustive loop blocking keeps only the first scheme of each chunk, valid or "
-           "not; --no-tangram-quirks ranks them properly)";
-  else if (in.opt.tangram_quirks && in.opt.goal == bp::opt_goal::d && !in.net[id].is_conv_like())
-    msg += " (with -g d, Tangram's exhaustive loop blocking of pooling/eltwise layers keeps only the first scheme "
-           "of each chunk, valid or not; --no-tangram-quirks ranks them properly)";
+  for (std::size_t k = 0; k < 3; ++k)
+    if (!in.opt.sw_gbuf_bypass[k]) {
+      no_bypass += (no_bypass.empty() ? "" : " ") + std::string(names[k]);
+      ++n_no_bypass;
+    }
+  const bool solver = in.opt.sw_solve_loopblocking && l.is_conv_like();
+  if (d.blockings == 0 && solver && n_no_bypass >= 2)
+    return msg + ": the analytical loop-blocking solver (--solve-loopblocking) keeps one data category in the "
+                 "gbuf and bypasses the others, which --disable-bypass " + no_bypass + " forbids.";
+  msg += (d.blockings == 0 ? std::string(": no loop blocking fits")
+                           : ": none of the " + std::to_string(d.blockings) + " loop blockings its search kept fits") +
+         " a " + std::to_string(in.res.size_gbuf) + "-word gbuf per node and a " + std::to_string(in.res.size_regf) +
+         "-word regf per PE";
+  if (!no_bypass.empty()) msg += " with gbuf bypass disabled for " + no_bypass;
+  const bool exhaustive = !solver;
+  if (in.opt.tangram_quirks && in.opt.goal == bp::opt_goal::d && exhaustive)
+    msg += " (with -g d, Tangram's exhaustive loop blocking keeps the first scheme of each chunk, valid or not; "
+           "--no-tangram-quirks ranks them properly)";
   return msg + ".";
 }
 

@@ -295,3 +295,50 @@ TEST_CASE("layer_scheduler: without the quirks an N-input eltwise reads all N op
   CHECK(off[0].sched.access[mem_level::dram][data_category::ifm] == 3 * 100352.0);
   CHECK(off[0].sched.total_cost() > on[0].sched.total_cost());
 }
+
+TEST_CASE("layer_scheduler: diagnose() says what left a search empty", "[scheduler]") {
+  const auto resource_of = [](bp::phy_dim2 mesh, bp::phy_dim2 array, std::int64_t gbuf, std::int64_t regf) {
+    const bp::node_region proc(mesh, {0, 0}, bp::region_type::proc);
+    const bp::node_region dram = bp::dram_region_of(mesh, bp::dram_placement::edge_2d);
+    return bp::resource{proc, dram, dram, dram, array, gbuf, regf, bp::inf, bp::inf, false};
+  };
+  bp::options opt;
+  opt.sw_solve_loopblocking = true;
+  opt.partition_hybrid = true;
+
+  // AlexNet's pool1 on 8x12 PEs: every mapping of every partitioning folds to < 50% of the
+  // array, so without the quirks nothing is left (with them, Tangram's assertion).
+  const bp::layer pool = bp::layers::pooling{.nofm = 48, .sofm = 27, .sreg = 3, .strd = bp::size2{2}};
+  const bp::resource r8x12 = resource_of({4, 4}, {8, 12}, 16384, 32);
+  bp::layer_scheduler<> ps(pool, 16, bp::cost_values{});
+  const bp::search_diagnosis d = ps.diagnose(r8x12, {}, opt);
+  CHECK(d.partitions > 0);
+  CHECK(d.mappings == d.partitions);
+  CHECK(d.low_utilization_mappings == d.mappings);
+  CHECK(d.blockings == 0);
+  opt.tangram_quirks = false;
+  const bp::layer in = bp::layers::input{.nofm = 48, .sofm = {pool.hifm(), pool.wifm()}};
+  const auto cand = bp::input_layouts(in, {}, 16, r8x12.src_data_region, opt);
+  CHECK(ps.schedule_search({r8x12, {}, cand.front().input, {}}, opt).empty());
+  opt.tangram_quirks = true;
+  CHECK_THROWS_AS(ps.schedule_search({r8x12, {}, cand.front().input, {}}, opt), bp::tangram_assertion);
+
+  // Nothing may bypass the gbuf (mlp_m's null golden): the analytical solver, which keeps one
+  // category in the gbuf and bypasses the others, proposes nothing whatever the gbuf size ...
+  opt.sw_gbuf_bypass = {{false, false, false}};
+  const bp::layer fc = bp::layers::fc{.nifm = 784, .nofm = 1000};
+  const bp::layer_scheduler<> fs(fc, 16, bp::cost_values{});
+  for (std::int64_t gbuf : {std::int64_t{16384}, std::int64_t{1} << 22}) {
+    const bp::search_diagnosis f = fs.diagnose(resource_of({2, 2}, {8, 8}, gbuf, 32), {}, opt);
+    CHECK(f.low_utilization_mappings == 0);
+    CHECK(f.mappings == f.partitions);
+    CHECK(f.blockings == 0);
+  }
+  // ... while the exhaustive search finds blockings, valid ones once the gbuf is large enough.
+  opt.sw_solve_loopblocking = false;
+  const bp::search_diagnosis tiny = fs.diagnose(resource_of({2, 2}, {8, 8}, 1, 32), {}, opt);
+  CHECK(tiny.blockings > 0);
+  CHECK(tiny.valid_blockings == 0);
+  const bp::search_diagnosis roomy = fs.diagnose(resource_of({2, 2}, {8, 8}, 16384, 32), {}, opt);
+  CHECK(roomy.valid_blockings > 0);
+}

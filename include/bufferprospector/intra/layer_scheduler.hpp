@@ -63,6 +63,15 @@ struct sched_seq {
   friend constexpr bool operator==(const sched_seq&, const sched_seq&) = default;
 };
 
+/// Why a search found nothing, for messages: what the per-node search saw over all partitions.
+struct search_diagnosis {
+  std::int64_t partitions = 0;              ///< partitionings of the layer over the region
+  std::int64_t mappings = 0;                ///< Eyeriss array mappings of the per-node layers
+  std::int64_t low_utilization_mappings = 0;  ///< of those, below 50% of the PE array
+  std::int64_t blockings = 0;               ///< loop blockings the loop-blocking search kept
+  std::int64_t valid_blockings = 0;         ///< of those, fitting the buffers and data rules
+};
+
 /// What a layer is scheduled under (Tangram's SchedulingCondition).
 struct scheduling_condition {
   resource res;                      ///< processing region, data regions, buffers, bandwidths
@@ -340,6 +349,33 @@ class layer_scheduler {
   std::int64_t batch() const noexcept { return key_.batch; }
   const cost_values& costs() const noexcept { return key_.costs; }
   const std::shared_ptr<layer_schedule_cache>& cache() const noexcept { return cache_; }
+
+  /// Redoes the per-node search of every partition, uncached, counting what it finds: for
+  /// explaining an empty schedule_search (e.g. "every mapping uses < 50% of the PE array",
+  /// "no loop blocking fits the buffers"). Never throws tangram_assertion.
+  search_diagnosis diagnose(const resource& res, const scheduling_constraint& constraint, const options& opt) const {
+    search_diagnosis d;
+    const LBS lbs_search{};
+    std::vector<loop_blocking_scheme> schemes;
+    for_each_partition(layer_(), batch_(), res.proc_region.dim(), opt, /*guaranteed=*/true,
+                       [&](const partition_scheme& part) {
+                         ++d.partitions;
+                         const partitioned_layer pl = part.part_layer(layer_(), batch_(), !opt.tangram_quirks);
+                         const eyeriss_mapping mapping(pl.l, pl.batch, pl.occupancy, res.dim_array);
+                         ++d.mappings;
+                         if (mapping.below_half_utilization()) {
+                           ++d.low_utilization_mappings;
+                           return;
+                         }
+                         for (const nested_loop_desc& nld : mapping.nested_loop_descs()) {
+                           schemes.clear();
+                           lbs_search.search({nld, res, part, constraint, key_.costs, opt}, schemes);
+                           d.blockings += static_cast<std::int64_t>(schemes.size());
+                           for (const auto& lbs : schemes) d.valid_blockings += lbs.is_valid() ? 1 : 0;
+                         }
+                       });
+    return d;
+  }
 
   /// The best `opt.ntops` schedules, best first; empty when no partitioning, mapping and loop
   /// blocking fits. Throws invalid_network when the ifmap layout is not in the source data
