@@ -16,6 +16,7 @@
 #include <bufferprospector/core/enums.hpp>  // bp::per_data
 #include <bufferprospector/core/error.hpp>  // bp::invalid_option
 #include <bufferprospector/core/math.hpp>   // bp::inf
+#include <bufferprospector/prospector/prospector_options.hpp>  // bp::prospector_settings
 
 namespace bp {
 
@@ -45,6 +46,9 @@ struct options {
   bool verbose = false;
   /// On: Tangram v2.1 exactly, bugs included. Off: each known quirk fixed.
   bool tangram_quirks = true;
+  /// The buffer prospector's run-time options (the policy is the search's template parameter).
+  /// They never change a per-layer schedule, so the schedule memos ignore them.
+  prospector_settings prospector{};
 
   /// Throws bp::invalid_option for the combinations Tangram refuses (same text) and for values
   /// out of range.
@@ -66,6 +70,7 @@ struct options {
     if (ntops < 1) fail("Option: ntops = " + std::to_string(ntops) + " must be >= 1.");
     if (nprocesses < 1)
       fail("Option: nprocesses = " + std::to_string(nprocesses) + " must be >= 1.");
+    prospector.validate();
   }
 
   /// Whether data may be forwarded between nodes (access forwarding, implied by gbuf sharing).

@@ -10,6 +10,10 @@
 // temporal shape (all layers in one stage, with --enable-save-writeback), whichever is valid.
 // Tangram collects the two shapes in a Python set, whose order depends on string hashing (random
 // per process); here the spatial shape always comes first.
+//
+// gen_relaxed_segments is the buffer prospector's candidate set (docs/bufferprospector-model.md
+// 6.2): the same construction over scheduling_dag::relaxed_vertex_segments, each segment typed
+// with held edges (segment_typing::held_edges).
 #pragma once
 
 #include <cstdint>  // std::int64_t
@@ -39,13 +43,26 @@ class inter_layer_pipeline {
 
   /// The valid candidate segments, in Tangram's order.
   std::vector<pipeline_segment> gen_segments(const options& opt) const {
+    return build_segments(opt, dag_.vertex_segments(), segment_typing::tangram);
+  }
+
+  /// The buffer prospector's valid candidates: Tangram's, then those of the ranges only rule 2
+  /// excluded (and, without `keep_rule3`, rule 3), all typed with held edges.
+  std::vector<pipeline_segment> gen_relaxed_segments(const options& opt, bool keep_rule3 = true) const {
+    return build_segments(opt, dag_.relaxed_vertex_segments(keep_rule3), segment_typing::held_edges);
+  }
+
+ private:
+  std::vector<pipeline_segment> build_segments(const options& opt,
+                                               const std::vector<scheduling_dag::vertex_range>& ranges,
+                                               segment_typing typing) const {
     std::vector<pipeline_segment> out;
     const bool with_opt = opt.layer_pipeline_opt;
     for (layer_id l = 0; l < net_->size(); ++l) {
-      out.emplace_back(segment_stages{{l}}, *net_, batch_, res_, max_util_drop_, with_opt);
+      out.emplace_back(segment_stages{{l}}, *net_, batch_, res_, max_util_drop_, with_opt, typing);
       BP_ASSERT(out.back().valid());
     }
-    for (const auto& vr : dag_.vertex_segments()) {
+    for (const auto& vr : ranges) {
       if (static_cast<double>(vr.count) > opt.layer_pipeline_max_degree) continue;
       const auto& verts = dag_.vertices();
       if (vr.count == 1 && verts[static_cast<std::size_t>(vr.first)].size() == 1) continue;
@@ -65,14 +82,13 @@ class inter_layer_pipeline {
         if (shapes.empty() || shapes.front() != temporal) shapes.push_back(std::move(temporal));
       }
       for (auto& shape : shapes) {
-        pipeline_segment seg(std::move(shape), *net_, batch_, res_, max_util_drop_, with_opt);
+        pipeline_segment seg(std::move(shape), *net_, batch_, res_, max_util_drop_, with_opt, typing);
         if (seg.valid()) out.push_back(std::move(seg));
       }
     }
     return out;
   }
 
- private:
   const network* net_;
   std::int64_t batch_;
   resource res_;

@@ -25,6 +25,16 @@
 // consumer, a temporal layer without its local source, ...) throws bp::invalid_network: Tangram
 // asserts there, and gen_segment never produces such segments.
 //
+// With segment_typing::held_edges (the buffer prospector, docs/bufferprospector-model.md 3.1),
+// the cross-stage edges that Tangram cannot type (R1, R2) become *held edges* instead: the
+// consumer reads them as a memory source (its source region is DRAM, its operand presented in
+// the producer's "virtual DRAM layout"), the producer keeps them on chip as if it had a
+// neighbor destination. A neighbor edge n -> L stays Tangram's iff n is L's only in-segment
+// source in another stage, L has no memory source, and no earlier layer of L's stage already
+// has a neighbor source; every other cross-stage edge into L is held. Edges inside a stage are
+// never held (R3 still rejects), so a segment Tangram accepts gets no held edge and the same
+// typing. Only the producer's data is held: it must be the last layer of its stage.
+//
 // The constraint space is Tangram's symbolic one without SymPy: the same symbols (topbat_shr,
 // topofm_<sp>_<tm|s>, topifm_<sp>), the same simplification (which decides which symbols survive)
 // and the same enumeration order and pruning hints (see detail/constraint_expr.hpp).
@@ -95,6 +105,25 @@ struct layer_dependency {
   std::optional<sched_index> neighbor_source; // a previous stage's last layer
   bool memory_destination = false;            // None in dst_dict
   std::vector<sched_index> neighbor_destinations;
+  /// Held edges (segment_typing::held_edges only): producers read as memory sources, and
+  /// consumers fed from this layer's held ofmaps.
+  std::vector<sched_index> held_sources;
+  std::vector<sched_index> held_destinations;
+};
+
+/// How a segment types its dependencies.
+enum class segment_typing : std::uint8_t {
+  tangram,     ///< Tangram's _init_deps: R1 and R2 reject the segment
+  held_edges,  ///< the buffer prospector's: what R1/R2 reject becomes a held edge
+};
+
+/// An in-segment edge whose data the buffer prospector holds in spare buffers (E1).
+struct segment_held_edge {
+  layer_id producer = 0;
+  layer_id consumer = 0;
+  sched_index producer_index;
+  sched_index consumer_index;
+  friend bool operator==(const segment_held_edge&, const segment_held_edge&) = default;
 };
 
 /// Layers that read exactly the same producers from memory: the first fetches once and
@@ -136,9 +165,10 @@ struct constraint_symbol {
 class pipeline_segment {
  public:
   pipeline_segment(segment_stages stages, const network& net, std::int64_t batch, const resource& res,
-                   double max_util_drop = 0.05, bool with_opt = true)
+                   double max_util_drop = 0.05, bool with_opt = true,
+                   segment_typing typing = segment_typing::tangram)
       : stages_(std::move(stages)), net_(&net), batch_(batch), res_(res), max_util_drop_(max_util_drop),
-        with_opt_(with_opt) {
+        with_opt_(with_opt), typing_(typing) {
     if (stages_.empty()) throw invalid_network("PipelineSegment: seg must not be empty.");
     for (const auto& st : stages_)
       if (st.empty()) throw invalid_network("PipelineSegment: every stage of seg must hold a layer.");
@@ -166,6 +196,12 @@ class pipeline_segment {
   std::int64_t batch() const noexcept { return batch_; }
 
   const layer_dependency& dependency(sched_index i) const { return deps_[sz(i.sp)][sz(i.tm)]; }
+  segment_typing typing() const noexcept { return typing_; }
+  /// The held edges, by consumer in scheduling order then producer in prevs order (empty with
+  /// Tangram's typing, and whenever Tangram would accept the segment).
+  const std::vector<segment_held_edge>& held_edges() const noexcept { return held_; }
+  /// Position of a layer in the segment, if it is in it.
+  std::optional<sched_index> index_of_layer(layer_id l) const { return index_of(l); }
   const std::vector<shared_ifmap_fetch>& ifm_fwd() const noexcept { return ifm_fwd_; }
   const std::vector<ofmap_forward>& ofm_fwd() const noexcept { return ofm_fwd_; }
 
@@ -260,7 +296,7 @@ class pipeline_segment {
   /// _key_attrs).
   friend bool operator==(const pipeline_segment& a, const pipeline_segment& b) {
     return a.stages_ == b.stages_ && a.net_ == b.net_ && a.batch_ == b.batch_ && a.res_ == b.res_ &&
-           a.max_util_drop_ == b.max_util_drop_ && a.with_opt_ == b.with_opt_;
+           a.max_util_drop_ == b.max_util_drop_ && a.with_opt_ == b.with_opt_ && a.typing_ == b.typing_;
   }
 
   static std::string python_str_repr(const std::string& s) {
@@ -303,6 +339,7 @@ class pipeline_segment {
 
     deps_.assign(stages_.size(), {});
     std::vector<std::pair<const std::vector<layer_id>*, layer_id>> prevs2layer;
+    if (typing_ == segment_typing::held_edges) decide_held_edges();
 
     for (std::size_t sp = 0; sp < stages_.size(); ++sp) {
       const auto& st = stages_[sp];
@@ -314,6 +351,9 @@ class pipeline_segment {
         const std::string& name = net_->name_of(l);
         layer_dependency dep;
 
+        // Hook (model note 7.2): with held-edge typing, an in-segment weight edge (producer ->
+        // matmul second operand) is to become a held edge once matmul layers can be scheduled;
+        // until then both typings reject it.
         for (auto w : net_->weight_prevs(l))
           if (index_of(w)) return segment_status::weight_edge_inside;
 
@@ -322,8 +362,10 @@ class pipeline_segment {
         std::vector<layer_id> mem_src, lcl_src, nbr_src;
         for (auto p : prevs) {
           const auto pi = index_of(p);
-          if (!pi) {
+          if (!pi || is_held(p, l)) {
+            // A held producer is read like memory.
             mem_src.push_back(p);
+            if (pi) dep.held_sources.push_back(*pi);
             continue;
           }
           if (!(*pi < me)) structure_error("layer " + name + " is scheduled before its source " + net_->name_of(p));
@@ -381,6 +423,10 @@ class pipeline_segment {
             mem_dst = true;
             continue;
           }
+          if (is_held(l, n)) {
+            dep.held_destinations.push_back(*ni);
+            continue;
+          }
           if (!(me < *ni)) structure_error("layer " + name + " is scheduled after its consumer " + net_->name_of(n));
           (ni->sp == me.sp ? lcl_dst : nbr_dst).push_back(n);
         }
@@ -400,14 +446,54 @@ class pipeline_segment {
         for (auto n : nbr_dst) dep.neighbor_destinations.push_back(*index_of(n));
 
         if (!with_opt_) {
-          if (nbr_src.size() + lcl_src.size() > 1 || nbr_dst.size() + lcl_dst.size() > 1 ||
-              ((sp != 0 || tm != 0) && nbr_src.empty() && lcl_src.empty()))
+          // Held edges are on-chip edges here: basic pipelining needs a chain of them all.
+          const std::size_t held_src = dep.held_sources.size(), held_dst = dep.held_destinations.size();
+          if (nbr_src.size() + lcl_src.size() + held_src > 1 || nbr_dst.size() + lcl_dst.size() + held_dst > 1 ||
+              ((sp != 0 || tm != 0) && nbr_src.empty() && lcl_src.empty() && held_src == 0))
             return segment_status::not_a_chain;
         }
         deps_[sp][tm] = std::move(dep);
       }
     }
     return segment_status::valid;
+  }
+
+  bool is_held(layer_id producer, layer_id consumer) const noexcept {
+    for (const auto& h : held_)
+      if (h.producer == producer && h.consumer == consumer) return true;
+    return false;
+  }
+
+  // The held-edge typing rule (model note 3.1), decided for the whole segment before the
+  // dependencies are typed: in scheduling order, a layer keeps a single cross-stage source as a
+  // neighbor edge if it has no memory source and its stage has no neighbor source yet; all its
+  // other cross-stage sources are held.
+  void decide_held_edges() {
+    held_.clear();
+    for (std::size_t sp = 0; sp < stages_.size(); ++sp) {
+      bool stage_has_neighbor_source = false;
+      for (std::size_t tm = 0; tm < stages_[sp].size(); ++tm) {
+        const layer_id l = stages_[sp][tm];
+        std::vector<layer_id> nbr;
+        bool has_mem = false;
+        for (auto p : net_->prevs(l)) {
+          const auto pi = index_of(p);
+          if (!pi) has_mem = true;
+          else if (pi->sp != static_cast<int>(sp)) nbr.push_back(p);
+        }
+        if (nbr.size() == 1 && !has_mem && !stage_has_neighbor_source) {
+          stage_has_neighbor_source = true;
+          continue;
+        }
+        for (auto p : nbr) {
+          const sched_index pi = *index_of(p);
+          if (sz(pi.tm) != stages_[sz(pi.sp)].size() - 1)
+            structure_error("held edge " + net_->name_of(p) + " -> " + net_->name_of(l) +
+                            ": its producer is not last in its stage");
+          held_.push_back({p, l, pi, sched_index{static_cast<int>(sp), static_cast<int>(tm)}});
+        }
+      }
+    }
   }
 
   // ---------------------------------------------------------------------------------------
@@ -969,7 +1055,9 @@ class pipeline_segment {
   resource res_;
   double max_util_drop_;
   bool with_opt_;
+  segment_typing typing_ = segment_typing::tangram;
   segment_status status_ = segment_status::valid;
+  std::vector<segment_held_edge> held_;
 
   std::vector<std::optional<sched_index>> layer2idx_;
   std::vector<std::vector<layer_dependency>> deps_;

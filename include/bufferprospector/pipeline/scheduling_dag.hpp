@@ -5,6 +5,8 @@
 //   bp::scheduling_dag dag(net);
 //   dag.ordered_layers();     // the order in which layers are scheduled
 //   dag.vertex_segments();    // candidate vertex ranges, in Tangram's generation order
+//   dag.relaxed_vertex_segments(true);   // the buffer prospector's: those, then the ranges that
+//                                        // only rule 2 (several producers inside) excluded
 //
 // A vertex is a conv-like layer followed by the local-region layers (pooling, eltwise) that can be
 // fused onto it: such a layer joins the most recent vertex whose last layer is one of its
@@ -69,6 +71,30 @@ class scheduling_dag {
     std::vector<vertex_range> out;
     std::vector<bool> done_from(vertices_.size() + 1, false);
     gen_vseg(0, done_from, out);
+    return out;
+  }
+
+  /// The buffer prospector's candidate ranges (docs/bufferprospector-model.md 6.2): Tangram's
+  /// ranges in Tangram's order, then every other contiguous range [i..j] in which each vertex
+  /// after i shares a dependency with the vertices before it (rule 1), and, with `keep_rule3`,
+  /// no member feeds both into the range and more than one vertex outside it (rule 3); rule 2 is
+  /// dropped. The extra ranges are ordered by first vertex, then length. Since every single
+  /// vertex is a Tangram range and the generation restarts after each one, Tangram's ranges are
+  /// exactly those of this set that satisfy rule 2.
+  std::vector<vertex_range> relaxed_vertex_segments(bool keep_rule3 = true) const {
+    std::vector<vertex_range> out = vertex_segments();
+    const std::size_t tangram_count = out.size();
+    const vertex_id n = num_vertices();
+    for (vertex_id first = 0; first < n; ++first) {
+      for (vertex_id count = 1; first + count <= n; ++count) {
+        if (count > 1 && !shares_dependency(first + count - 1, first, count - 1)) break;
+        if (keep_rule3 && !rule3_holds(first, count)) continue;
+        const vertex_range r{first, count};
+        if (std::find(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(tangram_count), r) ==
+            out.begin() + static_cast<std::ptrdiff_t>(tangram_count))
+          out.push_back(r);
+      }
+    }
     return out;
   }
 
@@ -195,6 +221,28 @@ class scheduling_dag {
 
   static bool in_range(vertex_id v, vertex_id first, vertex_id count) {
     return first <= v && v < first + count;
+  }
+
+  // Rule 1: whether `frontier` reads a vertex of [first, first + count) or one of their prevs.
+  bool shares_dependency(vertex_id frontier, vertex_id first, vertex_id count) const {
+    for (auto p : prev_vertices(frontier)) {
+      if (in_range(p, first, count)) return true;
+      for (vertex_id m = first; m < first + count; ++m) {
+        const auto& mp = prev_vertices(m);
+        if (std::binary_search(mp.begin(), mp.end(), p)) return true;
+      }
+    }
+    return false;
+  }
+
+  // Rule 3: no member has nexts both inside the range and more than one outside it.
+  bool rule3_holds(vertex_id first, vertex_id count) const {
+    for (vertex_id m = first; m < first + count; ++m) {
+      int inside = 0, outside = 0;
+      for (auto nx : next_vertices(m)) (in_range(nx, first, count) ? inside : outside) += 1;
+      if (inside > 0 && outside > 1) return false;
+    }
+    return true;
   }
 
   // _gen_vseg: grow the range [start, frontier] one vertex at a time. Rule 1: stop when the

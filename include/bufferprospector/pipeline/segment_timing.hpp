@@ -17,12 +17,16 @@
 //   node_time     = max over stages (td_xb(last) + critical_time * (B - 1)) // B,
 //   dram_time     = sum of the layers' DRAM times (DRAM is shared),
 //   time          = max(node_time, dram_time).
+// A held edge of the buffer prospector (pipeline_segment.hpp) behaves like the non-forwarded
+// case whatever the factors: its consumer starts after the producer's first batch group is done
+// (docs/bufferprospector-model.md 3.1); add() takes the consumer's held producers.
 #pragma once
 
 #include <algorithm>  // std::max
 #include <array>      // std::array
 #include <cstdint>    // std::int64_t
 #include <optional>   // std::optional
+#include <span>       // std::span
 #include <string>     // std::to_string
 #include <utility>    // std::pair
 #include <vector>     // std::vector
@@ -72,6 +76,20 @@ class segment_timing {
   std::int64_t bat_ngrp() const noexcept { return bat_ngrp_; }
   const std::vector<std::vector<layer_timing>>& timing_list() const noexcept { return timing_list_; }
 
+  /// The timing of a layer of the segment (null if it is not in it).
+  const layer_timing* timing_of(layer_id l) const {
+    const auto idx = index_of(l);
+    if (!idx) return nullptr;
+    return &timing_list_[static_cast<std::size_t>(idx->first)][static_cast<std::size_t>(idx->second)];
+  }
+  /// The held producers given for `consumer` in add().
+  std::vector<layer_id> held_sources_of(layer_id consumer) const {
+    std::vector<layer_id> out;
+    for (const auto& [p, c] : held_)
+      if (c == consumer) out.push_back(p);
+    return out;
+  }
+
   /// End-to-end time of the segment.
   std::int64_t time() const noexcept { return std::max(node_time_, dram_time_); }
 
@@ -92,6 +110,13 @@ class segment_timing {
   /// Adds the next layer (in scheduling order: a new stage, or the next layer of the stage).
   /// Throws bp::invalid_option for a position that cannot follow the previous one.
   void add(layer_id layer, const segment_position& pos, const layer_timing_input& in) {
+    add(layer, pos, in, std::span<const layer_id>{});
+  }
+
+  /// The same, for a layer whose ifmaps from `held_sources` (in-segment producers in earlier
+  /// stages) are held by the buffer prospector: it starts no earlier than their td_xb.
+  void add(layer_id layer, const segment_position& pos, const layer_timing_input& in,
+           std::span<const layer_id> held_sources) {
     if (pos[0] != seg_idx_)
       throw invalid_option("PipelineSegmentTiming: sched_seq " + str(pos) + " does not belong to segment " +
                            std::to_string(seg_idx_) + ".");
@@ -105,6 +130,7 @@ class segment_timing {
     for (const auto& [l, idx] : layer2idx_)
       if (l == layer) throw invalid_option("PipelineSegmentTiming: layer " + net_->name_of(layer) + " already in segment.");
     layer2idx_.push_back({layer, {static_cast<int>(pos[1]), static_cast<int>(pos[2])}});
+    for (auto p : held_sources) held_.push_back({p, layer});
 
     const layer_timing t = make_layer_timing(layer, in);
     BP_ASSERT(timing_list_.back().empty() || t.num_nodes == timing_list_.back().back().num_nodes);
@@ -136,6 +162,12 @@ class segment_timing {
     ++p[at];
     for (std::size_t i = at + 1; i < 3; ++i) p[i] = 0;
     return p;
+  }
+
+  bool is_held(layer_id producer, layer_id consumer) const noexcept {
+    for (const auto& [p, c] : held_)
+      if (p == producer && c == consumer) return true;
+    return false;
   }
 
   std::optional<std::pair<int, int>> index_of(layer_id l) const {
@@ -185,8 +217,10 @@ class segment_timing {
       } else {
         BP_ASSERT(pidx->first < sp);
         BP_ASSERT(static_cast<std::size_t>(pidx->second) == timing_list_[static_cast<std::size_t>(pidx->first)].size() - 1);
-        // Group forwarding at matching factors, else whole-fmap double buffering.
-        start = (is_conv ? ifm_ngrp : ofm_ngrp) == pt.ngrp ? pt.ts_xb + pt.time / pt.ngrp : pt.td_xb;
+        // Group forwarding at matching factors, else whole-fmap double buffering; a held edge
+        // always waits for the whole batch group.
+        const bool held = is_held(p, layer);
+        start = !held && (is_conv ? ifm_ngrp : ofm_ngrp) == pt.ngrp ? pt.ts_xb + pt.time / pt.ngrp : pt.td_xb;
       }
       ts_xb = std::max(ts_xb, start);
     }
@@ -201,6 +235,7 @@ class segment_timing {
   std::int64_t node_time_ = 0;
   std::int64_t critical_time_ = 0;
   std::vector<std::pair<layer_id, std::pair<int, int>>> layer2idx_;
+  std::vector<std::pair<layer_id, layer_id>> held_;  // (producer, consumer); empty in Tangram mode
   std::int64_t bat_ngrp_ = 0;
   std::vector<std::vector<layer_timing>> timing_list_;
 };

@@ -43,53 +43,11 @@
 #include <bufferprospector/core/format.hpp>                   // bp::python_repr
 #include <bufferprospector/core/phy_dim2.hpp>                 // bp::phy_dim2
 #include <bufferprospector/intra/detail/forwarding_tree.hpp>  // detail::spanning_tree_hops
+#include <bufferprospector/prospector/prospector_options.hpp> // bp::prospector_options
 #include <bufferprospector/prospector/requirements.hpp>       // bp::held_edge, bp::hold_piece
 #include <bufferprospector/prospector/spare_buffer.hpp>       // bp::spare_buffer
 
 namespace bp {
-
-//
-// Options
-//
-
-/// What happens to an intra-segment held edge that does not fit (section 5.3). A cross-segment
-/// (E3) edge that does not fit always stays in DRAM: it never invalidates a segment.
-enum class allocation_fallback : std::uint8_t {
-  reject,  ///< the segment is invalid, as in Tangram (where it never existed)
-  dram,    ///< the edge goes through DRAM (Tangram's ofm_fwd_dict path) and the segment stays
-};
-
-/// In which order the allocator serves the held edges (section 5.5).
-enum class edge_order : std::uint8_t {
-  largest_requirement_first,  ///< R_e descending, ties by producer order
-  density_first,              ///< saved energy per held word and segment descending
-};
-
-/// The options of sections 3-5 that concern allocation, with the model note's defaults.
-struct prospector_options {
-  /// rho: GBUF fraction kept free (section 4). It takes effect where the spare map is built
-  /// (spare_buffer(mesh, gbuf_words, reserve)); the allocator reads capacities from the map.
-  double reserve = 0;
-  std::int64_t quantum_words = 1;                              ///< q: pieces split only at multiples of q
-  allocation_fallback fallback = allocation_fallback::reject;  ///< section 5.3
-  edge_order order = edge_order::largest_requirement_first;    ///< section 5.5
-  bool interval_packing = false;  ///< holds with disjoint lifetimes share a host (skyline per host)
-
-  /// Throws bp::invalid_option naming the field and value.
-  void validate() const {
-    if (!(reserve >= 0 && reserve <= 1))
-      throw invalid_option("prospector_options.reserve = " + python_repr(reserve) + ": must be in [0, 1]");
-    if (quantum_words < 1)
-      throw invalid_option("prospector_options.quantum_words = " + std::to_string(quantum_words) + ": must be >= 1");
-    if (fallback != allocation_fallback::reject && fallback != allocation_fallback::dram)
-      throw invalid_option("prospector_options.fallback = " + std::to_string(static_cast<int>(fallback)) +
-                           ": must be reject or dram");
-    if (order != edge_order::largest_requirement_first && order != edge_order::density_first)
-      throw invalid_option("prospector_options.order = " + std::to_string(static_cast<int>(order)) +
-                           ": must be largest_requirement_first or density_first");
-  }
-  friend bool operator==(const prospector_options&, const prospector_options&) = default;
-};
 
 //
 // Relocation cost

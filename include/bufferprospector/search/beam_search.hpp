@@ -18,6 +18,16 @@
 // and external inputs use one of the candidate input layouts, which start the search); inside a
 // segment, layers that share a memory fetch or receive forwarded ofmaps read them from the
 // forwarding stage's region instead.
+//
+// The buffer prospector (docs/bufferprospector-model.md 6.4) is the second template parameter,
+// a buffer_allocation_policy. With no_prospecting and the default options this is Tangram's
+// search, unchanged ("Tangram mode"). Otherwise the candidates are the relaxed ones
+// (inter_layer_pipeline::gen_relaxed_segments, typed with held edges; see
+// options.prospector.candidates), a held operand is scheduled in its producer's virtual DRAM
+// layout, and every scheduled candidate goes through the segment_prospector (requirements,
+// spare map, allocation, conversion, re-timing) before the time-overhead filter; candidates
+// whose holds do not fit are dropped (fallback reject), and only surviving ones update the
+// pruning frontier. Each resulting segment carries its prospector record.
 #pragma once
 
 #include <algorithm>    // std::stable_sort
@@ -25,6 +35,8 @@
 #include <memory>       // std::make_shared, std::shared_ptr
 #include <numeric>      // std::iota
 #include <optional>     // std::optional
+#include <span>         // std::span
+#include <type_traits>  // std::is_same_v
 #include <string_view>  // std::string_view
 #include <utility>      // std::move, std::pair
 #include <vector>       // std::vector
@@ -35,7 +47,10 @@
 #include <bufferprospector/intra/layer_scheduler.hpp>          // bp::layer_scheduler
 #include <bufferprospector/intra/loop_blocking.hpp>            // bp::loop_blocking_search
 #include <bufferprospector/pipeline/inter_layer_pipeline.hpp>  // bp::inter_layer_pipeline
+#include <bufferprospector/prospector/allocator.hpp>           // bp::buffer_allocation_policy
+#include <bufferprospector/prospector/no_prospecting.hpp>      // bp::no_prospecting
 #include <bufferprospector/search/network_scheme.hpp>          // bp::scheme_builder
+#include <bufferprospector/search/segment_prospector.hpp>      // bp::segment_prospector
 #include <bufferprospector/search/segment_search.hpp>          // bp::segment_search
 
 namespace bp {
@@ -70,9 +85,12 @@ inline void keep_tops(std::vector<scheme_builder>& schemes, opt_goal goal, int n
   schemes = std::move(out);
 }
 
-template <loop_blocking_search LBS>
+template <loop_blocking_search LBS, buffer_allocation_policy Alloc>
 class beam_run {
  public:
+  /// Whether the policy holds anything (every policy but Tangram's).
+  static constexpr bool policy_prospects = !std::is_same_v<Alloc, no_prospecting>;
+
   explicit beam_run(const search_problem& p)
       : p_(p), ilp_(p.net, p.batch, p.res), cache_(p.cache ? p.cache : std::make_shared<layer_schedule_cache>()) {
     schedulers_.reserve(static_cast<std::size_t>(p.net.size()));
@@ -80,6 +98,8 @@ class beam_run {
     const auto& order = ilp_.ordered_layers();
     position_.assign(static_cast<std::size_t>(p.net.size()), 0);
     for (std::size_t i = 0; i < order.size(); ++i) position_[static_cast<std::size_t>(order[i])] = i;
+    relaxed_ = p.opt.prospector.relaxed_candidates(policy_prospects);
+    if (policy_prospects || relaxed_) prospector_.emplace(p.net, p.batch, p.res, p.costs, p.opt, position_);
   }
 
   search_result run() {
@@ -88,7 +108,7 @@ class beam_run {
 
     // Candidate segments grouped by their last layer, duplicates dropped.
     std::vector<std::vector<pipeline_segment>> by_end(static_cast<std::size_t>(p_.net.size()));
-    for (auto& seg : ilp_.gen_segments(opt)) {
+    for (auto& seg : relaxed_ ? ilp_.gen_relaxed_segments(opt, opt.prospector.keep_rule3) : ilp_.gen_segments(opt)) {
       auto& bucket = by_end[static_cast<std::size_t>(seg.last_layer())];
       if (std::find(bucket.begin(), bucket.end(), seg) == bucket.end()) bucket.push_back(std::move(seg));
     }
@@ -142,6 +162,14 @@ class beam_run {
         fwd_region[sz(f.layers[k].sp)][sz(f.layers[k].tm)] = region_of(f.layers.front());
     for (const auto& f : seg.ofm_fwd())
       for (const auto& d : f.destinations) fwd_region[sz(d.sp)][sz(d.tm)] = region_of(f.source);
+    // Held producers per (stage, temporal index) (buffer prospector; empty in Tangram mode).
+    std::vector<std::vector<std::vector<layer_id>>> held(seg.size());
+    for (std::size_t sp = 0; sp < seg.size(); ++sp) {
+      held[sp].resize(seg[sp].size());
+      for (std::size_t tm = 0; tm < seg[sp].size(); ++tm)
+        for (const auto& h : seg.dependency({static_cast<int>(sp), static_cast<int>(tm)}).held_sources)
+          held[sp][tm].push_back(seg[sz(h.sp)][sz(h.tm)]);
+    }
 
     const double max_ovhd = p_.opt.layer_pipeline_time_ovhd;
     std::vector<std::vector<std::int64_t>> frontier;
@@ -162,12 +190,12 @@ class beam_run {
       for (std::size_t sp = 0; sp < seg.size(); ++sp)
         for (std::size_t tm = 0; tm < seg[sp].size(); ++tm) {
           curr = layer_schedule_search(seg[sp][tm], alloc[sp][tm], c.stages[sp][tm], static_cast<int>(sp),
-                                       static_cast<int>(tm), fwd_region[sp][tm], *from);
+                                       static_cast<int>(tm), fwd_region[sp][tm], held[sp][tm], *from);
           from = &curr;
         }
       bool any = false;
       for (auto& s : curr)
-        if (s.within_time_overhead(max_ovhd)) {
+        if ((!prospector_ || prospector_->apply(seg, s)) && s.within_time_overhead(max_ovhd)) {
           found.push_back(std::move(s));
           any = true;
         }
@@ -180,6 +208,7 @@ class beam_run {
 
   std::vector<scheme_builder> layer_schedule_search(layer_id l, const resource& res, const layer_constraint& lc,
                                                     int sp, int tm, const std::optional<node_region>& fwd,
+                                                    std::span<const layer_id> held,
                                                     const std::vector<scheme_builder>& prevs) {
     std::vector<scheme_builder> tops;
     scheduling_constraint cstr = lc.constraint;
@@ -187,7 +216,7 @@ class beam_run {
     // cleared: later previous schemes keep that topofm.
     bool pending_update = lc.topofm_from.has_value();
     for (const auto& prev : prevs) {
-      data_layout ifmap_layout = prev.fmap_layout(p_.net.prevs(l));
+      data_layout ifmap_layout = held.empty() ? prev.fmap_layout(p_.net.prevs(l)) : prospector_->ifmap_layout(prev, l, held);
       if (fwd) {
         std::vector<data_layout::piece> pieces;
         for (const auto& pc : ifmap_layout.pieces())
@@ -204,7 +233,7 @@ class beam_run {
       const scheduling_condition cond{res, cstr, std::move(ifmap_layout), {seg_idx, sp, tm}};
       for (auto& t : schedulers_[static_cast<std::size_t>(l)].schedule_search(cond, p_.opt)) {
         scheme_builder next = prev;
-        next.add(l, std::make_shared<const layer_schedule>(std::move(t)));
+        next.add(l, std::make_shared<const layer_schedule>(std::move(t)), held);
         tops.push_back(std::move(next));
       }
     }
@@ -219,23 +248,30 @@ class beam_run {
   std::shared_ptr<layer_schedule_cache> cache_;
   std::vector<layer_scheduler<LBS>> schedulers_;
   std::vector<std::size_t> position_;
+  bool relaxed_ = false;
+  std::optional<segment_prospector<Alloc>> prospector_;  // none in Tangram mode
   std::vector<scheme_builder> input_tops_;
   std::vector<std::vector<scheme_builder>> tops_;
 };
 
 }  // namespace detail
 
-/// Tangram's beam search over segmentations (NNDataflow.schedule_search).
-template <loop_blocking_search LBS = tangram_loop_blocking>
+/// Tangram's beam search over segmentations (NNDataflow.schedule_search), with the buffer
+/// prospector's allocation policy `Alloc` (no_prospecting: Tangram mode).
+template <loop_blocking_search LBS = tangram_loop_blocking, buffer_allocation_policy Alloc = no_prospecting>
 struct beam_search {
   static constexpr std::string_view name = "beam";
 
   search_result search(const search_problem& p) const {
     p.opt.validate();
     if (p.net.empty()) throw invalid_network("NNDataflow: network " + p.net.name() + " has no layers.");
-    return detail::beam_run<LBS>(p).run();
+    return detail::beam_run<LBS, Alloc>(p).run();
   }
 };
+
+/// The beam search with a buffer-allocation policy, Tangram's loop blocking by default.
+template <buffer_allocation_policy Alloc, loop_blocking_search LBS = tangram_loop_blocking>
+using prospector_search = beam_search<LBS, Alloc>;
 
 static_assert(segment_search<beam_search<>>);
 

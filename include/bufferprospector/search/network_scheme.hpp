@@ -16,11 +16,17 @@
 // During the search, partial schemes are extended one layer at a time and copied often, so the
 // per-layer results are shared (scheme_builder); a network_scheme is materialised only for the
 // final top schemes.
+//
+// The buffer prospector (search/segment_prospector.hpp) adds to this: layers whose ifmaps are held
+// name their held producers (segment timing needs them), the results of the current segment may
+// be replaced by converted ones (the timing is then rebuilt), and each segment may carry its
+// prospector record (segment_prospect; null in Tangram mode).
 #pragma once
 
 #include <cstdint>   // std::int64_t
 #include <memory>    // std::shared_ptr
 #include <optional>  // std::optional
+#include <span>      // std::span
 #include <utility>   // std::pair, std::move
 #include <vector>    // std::vector
 
@@ -34,6 +40,9 @@
 #include <bufferprospector/workload/network.hpp>         // bp::network
 
 namespace bp {
+
+/// What the buffer prospector found and did in one segment (search/segment_prospector.hpp).
+struct segment_prospect;
 
 /// What segment timing reads from a layer's schedule.
 inline layer_timing_input timing_input_of(const layer_schedule& s) {
@@ -103,29 +112,70 @@ class scheme_builder {
   }
 
   /// Adds the result of the next layer (NNDataflowScheme.__setitem__).
-  void add(layer_id l, std::shared_ptr<const layer_schedule> r) {
+  void add(layer_id l, std::shared_ptr<const layer_schedule> r) { add(l, std::move(r), std::span<const layer_id>{}); }
+
+  /// The same for a layer whose ifmaps from `held_sources` are held by the buffer prospector.
+  void add(layer_id l, std::shared_ptr<const layer_schedule> r, std::span<const layer_id> held_sources) {
     if (result(l)) throw invalid_network("NNDataflowScheme: layer " + net_->name_of(l) + " already exists.");
     for (auto p : net_->prevs(l))
       if (!network::is_source(p) && !result(p))
         throw invalid_network("NNDataflowScheme: layer " + net_->name_of(l) + " has its previous layer " +
                               net_->name_of(p) + " not scheduled yet.");
-    sum_cost_ += r->total_cost();
-    sum_static_cost_ += r->cost_static;
-    sum_time_ += r->total_time();
-
     const std::int64_t seg = r->seq.segment;
     if (seg == last_seg_idx_ + 1) {
       if (current_) done_.push_back(summary_of(*current_));
       current_.emplace(*net_, seg);
       ++last_seg_idx_;
+      segment_start_ = {order_.size(), sum_cost_, sum_static_cost_, sum_time_};
     } else if (seg != last_seg_idx_) {
       throw invalid_network("NNDataflowScheme: segment index is invalid. segment " + std::to_string(seg) +
                             " follows " + std::to_string(last_seg_idx_) + ".");
     }
-    current_->add(l, {r->seq.segment, r->seq.spatial, r->seq.temporal}, timing_input_of(*r));
+    sum_cost_ += r->total_cost();
+    sum_static_cost_ += r->cost_static;
+    sum_time_ += r->total_time();
+    current_->add(l, {r->seq.segment, r->seq.spatial, r->seq.temporal}, timing_input_of(*r), held_sources);
     by_layer_[static_cast<std::size_t>(l)] = std::move(r);
     order_.push_back(l);
   }
+
+  /// Replaces the results of layers of the current (last) segment, e.g. by the buffer
+  /// prospector's converted ones, and rebuilds the segment's timing and the sums from them.
+  void replace_in_current_segment(std::span<const std::pair<layer_id, std::shared_ptr<const layer_schedule>>> results) {
+    BP_ASSERT(current_);
+    for (const auto& [l, r] : results) {
+      BP_ASSERT(result(l) && r && result(l)->seq == r->seq && r->seq.segment == last_seg_idx_);
+      by_layer_[static_cast<std::size_t>(l)] = r;
+    }
+    // The sums in the order the layers were added, as add() makes them.
+    sum_cost_ = segment_start_.sum_cost;
+    sum_static_cost_ = segment_start_.sum_static_cost;
+    sum_time_ = segment_start_.sum_time;
+    segment_timing timing(*net_, last_seg_idx_);
+    for (std::size_t i = segment_start_.first; i < order_.size(); ++i) {
+      const layer_id l = order_[i];
+      const layer_schedule& r = *result(l);
+      sum_cost_ += r.total_cost();
+      sum_static_cost_ += r.cost_static;
+      sum_time_ += r.total_time();
+      const std::vector<layer_id> held = current_->held_sources_of(l);
+      timing.add(l, {r.seq.segment, r.seq.spatial, r.seq.temporal}, timing_input_of(r), held);
+    }
+    current_ = std::move(timing);
+  }
+
+  /// The timing of the current (last) segment; null before the first layer.
+  const segment_timing* current_segment_timing() const noexcept { return current_ ? &*current_ : nullptr; }
+
+  /// Attaches the buffer prospector's record to the current segment.
+  void set_current_prospect(std::shared_ptr<const segment_prospect> p) {
+    BP_ASSERT(current_);
+    prospects_.resize(static_cast<std::size_t>(last_seg_idx_ + 1));
+    prospects_.back() = std::move(p);
+  }
+  /// The prospector records by segment index (shorter than the segment count, or null entries,
+  /// where none was attached).
+  const std::vector<std::shared_ptr<const segment_prospect>>& prospects() const noexcept { return prospects_; }
 
   /// Time and DRAM time of every segment, in order.
   struct segment_summary {
@@ -177,6 +227,13 @@ class scheme_builder {
   std::int64_t last_seg_idx_ = -1;
   std::vector<segment_summary> done_;
   std::optional<segment_timing> current_;
+  struct segment_start {
+    std::size_t first = 0;  // position in order_ of the current segment's first layer
+    double sum_cost = 0;
+    double sum_static_cost = 0;
+    std::int64_t sum_time = 0;
+  } segment_start_;
+  std::vector<std::shared_ptr<const segment_prospect>> prospects_;
 };
 
 /// A complete whole-network schedule (the search's result).
@@ -184,7 +241,8 @@ class network_scheme {
  public:
   network_scheme(const scheme_builder& b, std::int64_t batch)
       : net_(&b.net()), batch_(batch), input_(b.inputs().input), exts_(b.inputs().exts),
-        total_cost_(b.total_cost()), total_time_(b.total_time()), last_seg_idx_(b.last_seg_idx()) {
+        total_cost_(b.total_cost()), total_time_(b.total_time()), last_seg_idx_(b.last_seg_idx()),
+        prospects_(b.prospects()) {
     for (auto l : b.order()) schedules_.emplace_back(l, *b.result(l));
     for (const auto& s : b.segments()) {
       segment_times_.push_back(s.time);
@@ -230,6 +288,8 @@ class network_scheme {
   }
 
   const std::vector<std::int64_t>& segment_time_list() const noexcept { return segment_times_; }
+  /// The buffer prospector's record of each segment (empty in Tangram mode).
+  const std::vector<std::shared_ptr<const segment_prospect>>& prospects() const noexcept { return prospects_; }
   const std::vector<std::int64_t>& segment_dram_time_list() const noexcept { return segment_dram_times_; }
 
   /// Layer active PEs per node: ops / processing time / nodes.
@@ -254,6 +314,7 @@ class network_scheme {
   std::int64_t last_seg_idx_;
   std::vector<std::int64_t> segment_times_;
   std::vector<std::int64_t> segment_dram_times_;
+  std::vector<std::shared_ptr<const segment_prospect>> prospects_;
 };
 
 }  // namespace bp

@@ -125,9 +125,10 @@ constexpr std::size_t member_count() {
   else return N;
 }
 
-/// Every field of bp::options, for comparing and hashing memo keys.
+/// Every field of bp::options, for comparing and hashing memo keys -- except `prospector`: the
+/// buffer prospector never changes a per-layer schedule (as Tangram's Option has no such field).
 inline auto options_fields(const options& o) noexcept {
-  static_assert(member_count<options>() == 17,
+  static_assert(member_count<options>() == 18,
                 "bp::options gained or lost a field: update detail::options_fields and hash_add(options) in "
                 "intra/detail/schedule_memo.hpp so that the schedule memo keys on it");
   return std::tie(o.sw_gbuf_bypass, o.sw_solve_loopblocking, o.hw_access_forwarding, o.hw_gbuf_sharing,
