@@ -8,6 +8,16 @@
 // --no-tangram-quirks: schedule with Tangram's known bugs fixed (docs/architecture.md,
 // "Tangram compatibility"); the options then record "tangram_quirks": false.
 //
+// The buffer prospector (docs/bufferprospector-model.md): --prospector POLICY searches the
+// relaxed segments with that buffer allocator (none = Tangram mode, the default); --fallback
+// {reject,dram} says what a hold that does not fit does; --reserve RHO keeps a GBUF fraction
+// free; --quantum Q splits holds only at multiples of Q words; --interval-packing lets holds with
+// disjoint lifetimes share a core; --no-rule3 drops Tangram's rule 3 for relaxed segments. With
+// --prospector the JSON gains a "prospector" object (per segment: per-core buffer use, held
+// edges and placements; see report/prospector_json.hpp); --compare-tangram also runs Tangram
+// mode and adds its totals as "tangram". Without these flags the output is Tangram's, byte for
+// byte.
+//
 // Units, as Tangram converts them: word bytes = (word bits + 7) // 8; --gbuf (bytes per node)
 // and --regf (bytes per PE) become words by integer division; --bus-width (bits) becomes
 // bus_width // word bits words (0 = unlimited); --dram-bw (total bytes per cycle) becomes
@@ -33,10 +43,13 @@
 #include <bufferprospector/core/math.hpp>            // bp::inf
 #include <bufferprospector/intra/layer_scheduler.hpp>  // bp::layer_schedule_cache
 #include <bufferprospector/options.hpp>              // bp::options
+#include <bufferprospector/prospector/policies.hpp>   // bp::buffer_policy_names
 #include <bufferprospector/report/json.hpp>          // bp::json::dump
+#include <bufferprospector/report/prospector_json.hpp>  // bp::report::prospector_json
 #include <bufferprospector/report/search_json.hpp>   // bp::report::search_json
 #include <bufferprospector/report/tangram_json.hpp>  // bp::report::tangram_cost
 #include <bufferprospector/search/beam_search.hpp>   // bp::tangram_search
+#include <bufferprospector/search/prospector_search.hpp>  // bp::search_with_policy
 #include <bufferprospector/workload/zoo.hpp>         // bp::zoo::make, bp::zoo::names
 
 #include "cli_args.hpp"  // bp_cli::parser
@@ -113,6 +126,20 @@ bp_cli::parser make_parser() {
   p.option({"-p", "--processes"}, {.help = "Number of parallel processes to use for search.",
                                    .defaults = {std::to_string(std::max(1u, cores / 2))}});
   p.flag({"-v", "--verbose"}, "Show progress and details.");
+  std::vector<std::string> policies;
+  for (const std::string_view n : bp::buffer_policy_names) policies.emplace_back(n);
+  p.option({"--prospector"}, {.help = "buffer prospector allocation policy (none: Tangram's search)",
+                              .defaults = {"none"},
+                              .choices = policies});
+  p.option({"--fallback"}, {.help = "what a held edge that does not fit does: reject the segment, or go through DRAM",
+                            .defaults = {"reject"},
+                            .choices = {"reject", "dram"}});
+  p.option({"--reserve"}, {.help = "fraction of each gbuf the prospector keeps free", .defaults = {"0"}});
+  p.option({"--quantum"}, {.help = "held data is split across cores only at multiples of this many words",
+                           .defaults = {"1"}});
+  p.flag({"--interval-packing"}, "Let holds with disjoint lifetimes share a core's spare buffer.");
+  p.flag({"--no-rule3"}, "Relaxed segments: drop Tangram's rule 3 (members feeding several vertices outside).");
+  p.flag({"--compare-tangram"}, "Also run Tangram's search and add its totals as \"tangram\".");
   p.flag({"--no-tangram-quirks"},
          "Fix Tangram v2.1's known bugs (goal-d loop-blocking ranking, the Eyeriss < 50% assertion, the "
          "single-segment time rule, eltwise input traffic, colliding NoC-hop memos) instead of reproducing them.");
@@ -145,6 +172,9 @@ struct run_inputs {
   bp::resource res;
   bp::report::tangram_cost cost;
   bp::options opt;
+  std::string policy;       ///< --prospector
+  bool prospector = false;  ///< --prospector given: report the "prospector" object
+  bool compare_tangram = false;
 };
 
 /// Everything nn_dataflow_search.do_scheduling builds, with every value checked and named.
@@ -154,7 +184,7 @@ run_inputs read_inputs(const bp_cli::parsed_args& a) {
 
   const std::string net_name = a.str("net");
   const std::int64_t batch = a.integer("batch", positive);
-  const std::int64_t word = a.integer("word", positive);
+  const std::int64_t word = a.integer("word", {1, 64});  // as bp::memory_hierarchy (bits + 7 must not overflow)
   const auto nodes = a.integers("nodes", positive);
   const auto array = a.integers("array", positive);
   const std::int64_t regf = a.integer("regf", non_negative);
@@ -206,11 +236,18 @@ run_inputs read_inputs(const bp_cli::parsed_args& a) {
   opt.nprocesses = static_cast<int>(a.integer("processes", {1, 1 << 12}));
   opt.verbose = a.flag("verbose");
   opt.tangram_quirks = !a.flag("no_tangram_quirks");
+  opt.prospector.allocation.fallback =
+      a.str("fallback") == "dram" ? bp::allocation_fallback::dram : bp::allocation_fallback::reject;
+  opt.prospector.allocation.reserve = a.real("reserve", {0.0, 1.0, false});
+  opt.prospector.allocation.quantum_words = a.integer("quantum", positive);
+  opt.prospector.allocation.interval_packing = a.flag("interval_packing");
+  opt.prospector.keep_rule3 = !a.flag("no_rule3");
   opt.validate();  // Tangram's refused combinations, with Tangram's messages
 
   bp::network net = bp::zoo::make(net_name);
   check_batch_fits(net, batch, a.str("batch"));
-  return {net_name, std::move(net), batch, res, cost, opt};
+  return {net_name,  std::move(net),          batch, res, cost, opt, a.str("prospector"), a.given("prospector"),
+          a.flag("compare_tangram")};
 }
 
 //
@@ -269,8 +306,11 @@ int run(int argc, const char* const* argv) {
   if (in.opt.verbose) progress = [](const std::string& line) { std::cerr << line << std::endl; };
 
   const auto start = std::chrono::steady_clock::now();
+  const bp::cost_values costs = in.cost.values();
   const bp::search_result result =
-      bp::tangram_search(in.net, in.batch, in.res, in.cost.values(), in.opt, cache, progress);
+      in.policy == "none"
+          ? bp::tangram_search(in.net, in.batch, in.res, costs, in.opt, cache, progress)
+          : bp::search_with_policy(in.policy, {in.net, in.batch, in.res, costs, in.opt, cache, progress});
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   if (result.tops.empty()) {
@@ -285,7 +325,15 @@ int run(int argc, const char* const* argv) {
                                    .opt = in.opt,
                                    .cache = cache->node_stats(),
                                    .elapsed_seconds = elapsed};
-  std::cout << bp::json::dump(bp::report::search_json(info, result.tops.front())) << "\n";
+  bp::json::value out = bp::report::search_json(info, result.tops.front());
+  if (in.prospector) out.set("prospector", bp::report::prospector_json(result.tops.front(), in.policy, in.opt));
+  if (in.compare_tangram) {
+    // Tangram mode on its own memo (with the quirks, results depend on what the memos held).
+    const bp::search_result tangram = bp::tangram_search(in.net, in.batch, in.res, costs, in.opt);
+    out.set("tangram", tangram.tops.empty() ? bp::json::value(nullptr)
+                                            : bp::report::tangram_totals_json(tangram.tops.front()));
+  }
+  std::cout << bp::json::dump(out) << "\n";
   return 0;
 }
 

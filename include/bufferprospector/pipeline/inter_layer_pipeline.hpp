@@ -47,9 +47,12 @@ class inter_layer_pipeline {
   }
 
   /// The buffer prospector's valid candidates: Tangram's, then those of the ranges only rule 2
-  /// excluded (and, without `keep_rule3`, rule 3), all typed with held edges.
-  std::vector<pipeline_segment> gen_relaxed_segments(const options& opt, bool keep_rule3 = true) const {
-    return build_segments(opt, dag_.relaxed_vertex_segments(keep_rule3), segment_typing::held_edges);
+  /// excluded (and, without `keep_rule3`, rule 3), all typed with held edges (`typing`: held_edges
+  /// or held_edges_through_dram).
+  std::vector<pipeline_segment> gen_relaxed_segments(const options& opt, bool keep_rule3 = true,
+                                                     segment_typing typing = segment_typing::held_edges) const {
+    BP_ASSERT(typing != segment_typing::tangram);
+    return build_segments(opt, dag_.relaxed_vertex_segments(keep_rule3), typing);
   }
 
  private:

@@ -115,6 +115,9 @@ struct layer_dependency {
 enum class segment_typing : std::uint8_t {
   tangram,     ///< Tangram's _init_deps: R1 and R2 reject the segment
   held_edges,  ///< the buffer prospector's: what R1/R2 reject becomes a held edge
+  /// The same held edges, typed as memory edges on both sides: the producer also writes its
+  /// ofmaps to DRAM (Tangram's ofm_fwd_dict path). The Relaxed-DRAM ablation.
+  held_edges_through_dram,
 };
 
 /// An in-segment edge whose data the buffer prospector holds in spare buffers (E1).
@@ -339,7 +342,7 @@ class pipeline_segment {
 
     deps_.assign(stages_.size(), {});
     std::vector<std::pair<const std::vector<layer_id>*, layer_id>> prevs2layer;
-    if (typing_ == segment_typing::held_edges) decide_held_edges();
+    if (typing_ != segment_typing::tangram) decide_held_edges();
 
     for (std::size_t sp = 0; sp < stages_.size(); ++sp) {
       const auto& st = stages_[sp];
@@ -425,6 +428,7 @@ class pipeline_segment {
           }
           if (is_held(l, n)) {
             dep.held_destinations.push_back(*ni);
+            if (typing_ == segment_typing::held_edges_through_dram) mem_dst = true;
             continue;
           }
           if (!(me < *ni)) structure_error("layer " + name + " is scheduled after its consumer " + net_->name_of(n));

@@ -49,6 +49,7 @@
 #include <bufferprospector/pipeline/inter_layer_pipeline.hpp>  // bp::inter_layer_pipeline
 #include <bufferprospector/prospector/allocator.hpp>           // bp::buffer_allocation_policy
 #include <bufferprospector/prospector/no_prospecting.hpp>      // bp::no_prospecting
+#include <bufferprospector/prospector/relaxed_dram.hpp>        // bp::relaxed_dram
 #include <bufferprospector/search/network_scheme.hpp>          // bp::scheme_builder
 #include <bufferprospector/search/segment_prospector.hpp>      // bp::segment_prospector
 #include <bufferprospector/search/segment_search.hpp>          // bp::segment_search
@@ -90,6 +91,11 @@ class beam_run {
  public:
   /// Whether the policy holds anything (every policy but Tangram's).
   static constexpr bool policy_prospects = !std::is_same_v<Alloc, no_prospecting>;
+  /// The Relaxed-DRAM ablation routes every held edge through DRAM: its segments are typed so
+  /// from the start, and scheduled exactly as Tangram schedules memory edges.
+  static constexpr segment_typing relaxed_typing = std::is_same_v<Alloc, relaxed_dram>
+                                                       ? segment_typing::held_edges_through_dram
+                                                       : segment_typing::held_edges;
 
   explicit beam_run(const search_problem& p)
       : p_(p), ilp_(p.net, p.batch, p.res), cache_(p.cache ? p.cache : std::make_shared<layer_schedule_cache>()) {
@@ -108,7 +114,8 @@ class beam_run {
 
     // Candidate segments grouped by their last layer, duplicates dropped.
     std::vector<std::vector<pipeline_segment>> by_end(static_cast<std::size_t>(p_.net.size()));
-    for (auto& seg : relaxed_ ? ilp_.gen_relaxed_segments(opt, opt.prospector.keep_rule3) : ilp_.gen_segments(opt)) {
+    for (auto& seg : relaxed_ ? ilp_.gen_relaxed_segments(opt, opt.prospector.keep_rule3, relaxed_typing)
+                              : ilp_.gen_segments(opt)) {
       auto& bucket = by_end[static_cast<std::size_t>(seg.last_layer())];
       if (std::find(bucket.begin(), bucket.end(), seg) == bucket.end()) bucket.push_back(std::move(seg));
     }

@@ -100,6 +100,9 @@ struct segment_prospect {
   std::int64_t dram_words_before = 0;  ///< DRAM accesses of the segment's layers as scheduled
   std::int64_t dram_words_after = 0;   ///< ... after conversion
   int rounds = 0;                      ///< allocation rounds of the N_live fixed point
+  std::int64_t critical_time_before = 0;      ///< C as scheduled
+  std::vector<layer_timing> timing_before{};  ///< per layer (order of `layers`), as scheduled
+  std::vector<layer_timing> timing_after{};   ///< ... after conversion
 
   std::int64_t dram_words_saved() const noexcept { return dram_words_before - dram_words_after; }
 };
@@ -181,8 +184,10 @@ class segment_prospector {
     segment_state st = collect(seg, s);
     auto rec = std::make_shared<segment_prospect>(segment_prospect{st.layers, 1, 0, st.map, {}, 0, 0, 0});
     rec->dram_words_before = dram_words(st.original);
+    rec->critical_time_before = s.current_segment_timing()->critical_time();
+    rec->timing_before = timings(st, *s.current_segment_timing());
     if (st.groups.empty()) {
-      finish_record(*rec, s, rec->dram_words_before);
+      finish_record(*rec, st, s, rec->dram_words_before);
       s.set_current_prospect(std::move(rec));
       return true;
     }
@@ -215,7 +220,7 @@ class segment_prospector {
         rec->rounds = round;
         std::vector<std::pair<layer_id, std::shared_ptr<const layer_schedule>>> now;
         for (auto l : st.layers) now.emplace_back(l, s.result(l));
-        finish_record(*rec, s, dram_words(now));
+        finish_record(*rec, st, s, dram_words(now));
         s.set_current_prospect(std::move(rec));
         return true;
       }
@@ -371,10 +376,18 @@ class segment_prospector {
     return std::llround(sum);
   }
 
-  void finish_record(segment_prospect& rec, const scheme_builder& s, std::int64_t dram_after) const {
+  static std::vector<layer_timing> timings(const segment_state& st, const segment_timing& t) {
+    std::vector<layer_timing> out;
+    for (auto l : st.layers) out.push_back(*t.timing_of(l));
+    return out;
+  }
+
+  void finish_record(segment_prospect& rec, const segment_state& st, const scheme_builder& s,
+                     std::int64_t dram_after) const {
     const segment_timing& t = *s.current_segment_timing();
     rec.batch_groups = std::max<std::int64_t>(1, t.bat_ngrp());
     rec.critical_time = t.critical_time();
+    rec.timing_after = timings(st, t);
     rec.dram_words_after = dram_after;
   }
 
