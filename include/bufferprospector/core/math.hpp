@@ -55,6 +55,44 @@ inline std::vector<std::int64_t> divisors(std::int64_t value) {
   return low;
 }
 
+/// The divisors of `value` (> 0) in ascending order, like divisors(), for hot loops: stored
+/// inline (no heap allocation) unless there are more than `inline_capacity` of them.
+class divisor_list {
+ public:
+  static constexpr std::size_t inline_capacity = 128;  // every value below 2^31 but few has fewer
+
+  explicit divisor_list(std::int64_t value) {
+    BP_ASSERT(value > 0);
+    // Low divisors ascending, then their cofactors (the high divisors) from the end backwards.
+    std::size_t n_low = 0;
+    for (std::int64_t f = 1; f * f <= value; ++f)
+      if (value % f == 0) push(f), ++n_low;
+    const bool square = at(n_low - 1) * at(n_low - 1) == value;
+    for (std::size_t i = n_low - (square ? 1 : 0); i-- > 0;) push(value / at(i));
+  }
+
+  const std::int64_t* begin() const noexcept { return data(); }
+  const std::int64_t* end() const noexcept { return data() + size_; }
+  std::size_t size() const noexcept { return size_; }
+  std::int64_t operator[](std::size_t i) const noexcept { return data()[i]; }
+
+ private:
+  const std::int64_t* data() const noexcept { return heap_.empty() ? inline_.data() : heap_.data(); }
+  std::int64_t at(std::size_t i) const noexcept { return data()[i]; }
+  void push(std::int64_t f) {
+    if (size_ == inline_capacity) heap_.assign(inline_.begin(), inline_.end());
+    if (size_ < inline_capacity)
+      inline_[size_] = f;
+    else
+      heap_.push_back(f);
+    ++size_;
+  }
+
+  std::array<std::int64_t, inline_capacity> inline_;  // not value-initialised: only [0, size_) is read
+  std::vector<std::int64_t> heap_;
+  std::size_t size_ = 0;
+};
+
 namespace detail {
 template <std::size_t N, class Fn>
 void factorize_rec(std::int64_t rest, std::size_t level, std::array<std::int64_t, N>& factors,
@@ -64,7 +102,7 @@ void factorize_rec(std::int64_t rest, std::size_t level, std::array<std::int64_t
     fn(static_cast<const std::array<std::int64_t, N>&>(factors));
     return;
   }
-  for (std::int64_t f : divisors(rest)) {
+  for (std::int64_t f : divisor_list(rest)) {
     if (f > limits[level]) break;
     factors[level] = f;
     factorize_rec(rest / f, level + 1, factors, limits, fn);

@@ -32,9 +32,11 @@ namespace bp {
 class buf_shr_scheme {
  public:
   /// The sharing groups of `part` in `proc_region` for data indexed by `data_loops`. Throws
-  /// bp::invalid_spec when the partitioning does not fit in the region.
+  /// bp::invalid_spec when the partitioning does not fit in the region. `rotation_tables`:
+  /// tabulate the hops of a rotation step per subgroup size up front (worth it when many
+  /// loop blockings are priced with gbuf sharing; without, each hop query computes its step).
   buf_shr_scheme(const node_region& proc_region, const partition_scheme& part,
-                 const per_data<data_dim_loops>& data_loops) {
+                 const per_data<data_dim_loops>& data_loops, bool rotation_tables = true) {
     const phy_dim2 pdim = part.dim();
     if (pdim.h > proc_region.dim().h || pdim.w > proc_region.dim().w)
       throw invalid_spec("BufShrScheme: partitioning scheme does not fit in the node region (part dim " +
@@ -88,6 +90,7 @@ class buf_shr_scheme {
       BP_ASSERT(!std::isnan(nbr_dists_[d].h) && (!std::isinf(nbr_dists_[d].h) || dims_[d].h == 1));
       BP_ASSERT(!std::isnan(nbr_dists_[d].w) && (!std::isinf(nbr_dists_[d].w) || dims_[d].w == 1));
       // Per-step hops of a rotation depend only on the subgroup size: tabulate them once.
+      if (!rotation_tables) continue;
       const std::int64_t n = dims_[d].size();
       step_hops_[d].resize(static_cast<std::size_t>(n));
       for (std::int64_t s = 1; s <= n; ++s) step_hops_[d][static_cast<std::size_t>(s - 1)] = compute_step_hops(d, s);
@@ -136,7 +139,9 @@ class buf_shr_scheme {
     const double ratio = 1. * static_cast<double>(subgrp_size) / rotation_units;
     const double skipped_steps = ratio > 1 ? ratio : 1.0;
     const double steps = static_cast<double>(subgrp_size) - skipped_steps;
-    return step_hops_[d][static_cast<std::size_t>(subgrp_size - 1)] * steps *
+    const double step_hops = step_hops_[d].empty() ? compute_step_hops(d, subgrp_size)
+                                                   : step_hops_[d][static_cast<std::size_t>(subgrp_size - 1)];
+    return step_hops * steps *
            (1. / static_cast<double>(subgrp_size)) * static_cast<double>(size(d) / subgrp_size);
   }
 
@@ -218,7 +223,7 @@ class buf_shr_scheme {
 
   per_data<phy_dim2> dims_{};
   per_data<real_dim2> nbr_dists_{};
-  per_data<std::vector<double>> step_hops_{};  // index: subgroup size - 1
+  per_data<std::vector<double>> step_hops_{};  // index: subgroup size - 1; empty: not tabulated
 };
 
 }  // namespace bp

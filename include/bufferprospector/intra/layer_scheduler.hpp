@@ -21,8 +21,10 @@
 #include <cmath>          // std::isnan
 #include <cstddef>        // std::size_t
 #include <cstdint>        // std::int64_t
+#include <exception>      // std::exception_ptr, std::rethrow_exception
 #include <memory>         // std::shared_ptr, std::make_shared
 #include <mutex>          // std::mutex, std::lock_guard
+#include <optional>       // std::optional
 #include <span>           // std::span
 #include <string>         // std::string
 #include <typeindex>      // std::type_index (which loop-blocking search produced an entry)
@@ -37,6 +39,7 @@
 #include <bufferprospector/core/error.hpp>                   // bp::tangram_assertion
 #include <bufferprospector/core/fmap_range.hpp>              // bp::fmap_range
 #include <bufferprospector/core/math.hpp>                    // bp::isclose, bp::checked_mul
+#include <bufferprospector/detail/task_pool.hpp>             // bp::detail::parallel_for
 #include <bufferprospector/intra/data_layout.hpp>            // bp::data_layout
 #include <bufferprospector/intra/detail/schedule_memo.hpp>   // detail::sched_memo::lru_table, keys
 #include <bufferprospector/intra/loop_blocking.hpp>          // bp::loop_blocking_search, tangram_loop_blocking
@@ -398,6 +401,18 @@ class layer_scheduler {
   const layer& layer_() const noexcept { return key_.l; }
   std::int64_t batch_() const noexcept { return key_.batch; }
 
+  /// What one partition of a search needs computed, done ahead on the worker threads: the
+  /// per-node search if its memo lacks it, the ofmap layout, and the hop counts (with the
+  /// quirks, only the memo-independent part, and only if Tangram's memo lacks the call). Every
+  /// piece is a pure function of its inputs, so it equals what the sequential search computes.
+  struct work_ahead {
+    std::optional<std::vector<detail::node_schedule>> nodes;  ///< computed per-node results
+    std::exception_ptr node_error;                            ///< or what computing them threw
+    std::optional<data_layout> ofmap_layout;
+    std::optional<tangram_nhops_memo::prepared> nhops_inputs;  ///< quirks on
+    std::optional<per_data<std::int64_t>> true_nhops;           ///< quirks off
+  };
+
   std::vector<layer_schedule> search(const scheduling_condition& cond, const options& opt) {
     const resource& res = cond.res;
     check_ifmap_layout(cond);
@@ -409,19 +424,31 @@ class layer_scheduler {
     });
 
     const fmap_range ofmap_range{{0, 0, 0, 0}, {batch_(), layer_().nofm(), layer_().hofm(), layer_().wofm()}};
+    // The ofmaps go to the destination region, laid out like the partition.
+    const auto ofmap_layout_of = [&](const partition_scheme& part) {
+      const node_region& dst = res.dst_data_region;
+      return data_layout({data_layout::piece{ofmap_range, dst, part.projection(dst, true)}});
+    };
+
+    std::vector<partition_scheme> parts;
+    for_each_partition(layer_(), batch_(), res.proc_region.dim(), opt, /*guaranteed=*/true,
+                       [&](const partition_scheme& part) { parts.push_back(part); });
+    // With threads, what the partitions need computed is computed first, in parallel; the loop
+    // below then queries the memos in Tangram's order exactly as without threads.
+    std::vector<work_ahead> ahead =
+        opt.nprocesses > 1 ? compute_ahead(parts, cond, filter_nodes, ofmap_layout_of, opt) : std::vector<work_ahead>{};
 
     std::vector<layer_schedule> tops;
-    for_each_partition(layer_(), batch_(), res.proc_region.dim(), opt, /*guaranteed=*/true,
-                       [&](const partition_scheme& part) {
-                         const std::vector<detail::node_schedule> nodes = per_node(part, res, cond.constraint, opt);
-                         if (nodes.empty()) return;
-                         // The ofmaps go to the destination region, laid out like this partition.
-                         const node_region& dst = res.dst_data_region;
-                         data_layout ofmap_layout({data_layout::piece{ofmap_range, dst, part.projection(dst, true)}});
-                         const per_data<std::int64_t> unit_nhops =
-                             hops_to_proc_region(part, res, filter_nodes, cond.ifmap_layout, ofmap_layout, opt);
-                         for (const auto& n : nodes) tops.push_back(make_result(n, part, ofmap_layout, unit_nhops));
-                       });
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      const partition_scheme& part = parts[i];
+      work_ahead* pre = ahead.empty() ? nullptr : &ahead[i];
+      const std::vector<detail::node_schedule> nodes = per_node(part, res, cond.constraint, opt, pre);
+      if (nodes.empty()) continue;
+      const data_layout ofmap_layout = pre && pre->ofmap_layout ? std::move(*pre->ofmap_layout) : ofmap_layout_of(part);
+      const per_data<std::int64_t> unit_nhops =
+          hops_to_proc_region(part, res, filter_nodes, cond.ifmap_layout, ofmap_layout, opt, pre);
+      for (const auto& n : nodes) tops.push_back(make_result(n, part, ofmap_layout, unit_nhops));
+    }
 
     rank(tops, opt.goal);
     if (tops.size() > static_cast<std::size_t>(opt.ntops))
@@ -439,14 +466,59 @@ class layer_scheduler {
   /// partition's count (intra/tangram_nhops_memo.hpp).
   per_data<std::int64_t> hops_to_proc_region(const partition_scheme& part, const resource& res,
                                              const std::vector<phy_dim2>& filter_nodes, const data_layout& ifmap_layout,
-                                             const data_layout& ofmap_layout, const options& opt) {
+                                             const data_layout& ofmap_layout, const options& opt,
+                                             const work_ahead* pre = nullptr) {
     const std::span<const phy_dim2> fnodes(filter_nodes);
-    if (!opt.tangram_quirks)
+    if (!opt.tangram_quirks) {
+      if (pre && pre->true_nhops) return *pre->true_nhops;
       return unit_nhops_to_proc_region(layer_(), batch_(), res.proc_region, part, fnodes, ifmap_layout, ofmap_layout,
                                        opt);
+    }
     std::lock_guard<std::mutex> lock(cache_->nhops_mutex_);
     return cache_->nhops_.unit_nhops_to_proc_region(layer_(), batch_(), res.proc_region, part, fnodes, ifmap_layout,
-                                                    ofmap_layout, opt);
+                                                    ofmap_layout, opt,
+                                                    pre && pre->nhops_inputs ? &*pre->nhops_inputs : nullptr);
+  }
+
+  template <class OfmapLayoutOf>
+  std::vector<work_ahead> compute_ahead(const std::vector<partition_scheme>& parts, const scheduling_condition& cond,
+                                        const std::vector<phy_dim2>& filter_nodes, const OfmapLayoutOf& ofmap_layout_of,
+                                        const options& opt) {
+    const resource& res = cond.res;
+    std::vector<work_ahead> ahead(parts.size());
+    detail::parallel_for(parts.size(), static_cast<std::size_t>(opt.nprocesses), [&](std::size_t i) {
+      const partition_scheme& part = parts[i];
+      work_ahead& w = ahead[i];
+      const detail::sched_memo::node_key key{key_, part, res, cond.constraint, opt};
+      bool has_nodes = false;
+      if (!cache_->nodes_.peek(key, key.hash(), [&](const auto& nodes) { has_nodes = !nodes.empty(); })) {
+        try {
+          w.nodes = compute_per_node(part, res, cond.constraint, opt);
+          has_nodes = !w.nodes->empty();
+        } catch (...) {
+          w.node_error = std::current_exception();
+          return;
+        }
+      }
+      if (!has_nodes) return;  // the search skips the hops of a partition without schedules
+      w.ofmap_layout = ofmap_layout_of(part);
+      const std::span<const phy_dim2> fnodes(filter_nodes);
+      if (!opt.tangram_quirks) {
+        w.true_nhops = unit_nhops_to_proc_region(layer_(), batch_(), res.proc_region, part, fnodes, cond.ifmap_layout,
+                                                 *w.ofmap_layout, opt);
+        return;
+      }
+      bool memoised = false;
+      {
+        std::lock_guard<std::mutex> lock(cache_->nhops_mutex_);
+        memoised = cache_->nhops_.contains(layer_(), batch_(), res.proc_region, part, fnodes, cond.ifmap_layout,
+                                           *w.ofmap_layout, opt);
+      }
+      if (!memoised)
+        w.nhops_inputs = tangram_nhops_memo::prepare(layer_(), batch_(), res.proc_region, part, fnodes,
+                                                     cond.ifmap_layout, *w.ofmap_layout, opt);
+    });
+    return ahead;
   }
 
   /// Tangram's checks of the ifmap layout against the resource and the layer (same messages).
@@ -478,13 +550,24 @@ class layer_scheduler {
   /// The valid loop-blocking schemes of every array mapping of the per-node layer, memoised
   /// (Tangram's schedule_search_per_node).
   std::vector<detail::node_schedule> per_node(const partition_scheme& part, const resource& res,
-                                              const scheduling_constraint& constraint, const options& opt) {
+                                              const scheduling_constraint& constraint, const options& opt,
+                                              work_ahead* pre = nullptr) {
     detail::sched_memo::node_key key{key_, part, res, constraint, opt};
     const std::size_t h = key.hash();
     auto& memo = cache_->nodes_;
     std::vector<detail::node_schedule> out;
     if (memo.find(key, h, out)) return out;
+    if (pre && pre->node_error) std::rethrow_exception(pre->node_error);
+    out = pre && pre->nodes ? std::move(*pre->nodes) : compute_per_node(part, res, constraint, opt);
+    memo.insert(std::move(key), h, out);
+    return out;
+  }
 
+  /// The per-node search itself (memo-independent; may throw tangram_assertion).
+  std::vector<detail::node_schedule> compute_per_node(const partition_scheme& part, const resource& res,
+                                                      const scheduling_constraint& constraint,
+                                                      const options& opt) const {
+    std::vector<detail::node_schedule> out;
     // With the quirks fixed, an N-input eltwise is charged all N operands (model note 2.8).
     const partitioned_layer pl = part.part_layer(layer_(), batch_(), /*full_eltwise_inputs=*/!opt.tangram_quirks);
     const eyeriss_mapping mapping(pl.l, pl.batch, pl.occupancy, res.dim_array);
@@ -503,7 +586,6 @@ class layer_scheduler {
           if (lbs.is_valid()) out.push_back(node_result(lbs));
       }
     }
-    memo.insert(std::move(key), h, out);
     return out;
   }
 

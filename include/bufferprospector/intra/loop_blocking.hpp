@@ -19,16 +19,15 @@
 //
 // The exhaustive sweep is split into independent chunks, one per (tifm, tofm) factorisation
 // pair (Tangram's per-process work unit); with opt.nprocesses > 1 the chunks run on that many
-// threads and are merged in chunk order, so results do not depend on the thread count.
+// threads (detail/task_pool.hpp) and are merged in chunk order, so results do not depend on
+// the thread count.
 #pragma once
 
 #include <algorithm>    // std::upper_bound
 #include <array>        // std::array
-#include <atomic>       // std::atomic
 #include <concepts>     // std::same_as, std::convertible_to
 #include <cstdint>      // std::int64_t
 #include <string_view>  // std::string_view
-#include <thread>       // std::thread
 #include <utility>      // std::move
 #include <vector>       // std::vector
 
@@ -37,6 +36,7 @@
 #include <bufferprospector/core/enums.hpp>                   // bp::per_loop, bp::loop_dim
 #include <bufferprospector/core/math.hpp>                    // bp::factorizations, bp::inf
 #include <bufferprospector/detail/python_order.hpp>          // bp::detail::py_heapify_then_sort
+#include <bufferprospector/detail/task_pool.hpp>             // bp::detail::parallel_for
 #include <bufferprospector/intra/buf_shr_scheme.hpp>         // bp::buf_shr_scheme
 #include <bufferprospector/intra/loop_blocking_scheme.hpp>   // bp::loop_blocking_scheme
 #include <bufferprospector/intra/loop_blocking_solver.hpp>   // bp::gen_loopblocking_gbuf_reside
@@ -226,26 +226,15 @@ struct exhaustive_loop_blocking {
   static constexpr std::string_view name = "exhaustive";
 
   void search(const loop_blocking_problem& p, std::vector<loop_blocking_scheme>& out) const {
-    const buf_shr_scheme bufshr(p.res.proc_region, p.part, p.nld.data_loops);
+    const buf_shr_scheme bufshr(p.res.proc_region, p.part, p.nld.data_loops, p.opt.hw_gbuf_sharing);
     const chunk_plan plan(p.nld);
     const std::size_t n_chunks = plan.size();
     std::vector<std::vector<loop_blocking_scheme>> results(n_chunks);
 
-    const std::size_t n_threads =
-        p.opt.nprocesses > 1 ? std::min<std::size_t>(static_cast<std::size_t>(p.opt.nprocesses), n_chunks) : 1;
-    if (n_threads <= 1) {
-      for (std::size_t c = 0; c < n_chunks; ++c) results[c] = run_chunk(p, bufshr, plan, c);
-    } else {
-      std::atomic<std::size_t> next{0};
-      const auto worker = [&] {
-        for (std::size_t c = next++; c < n_chunks; c = next++) results[c] = run_chunk(p, bufshr, plan, c);
-      };
-      std::vector<std::thread> pool;
-      pool.reserve(n_threads - 1);
-      for (std::size_t t = 1; t < n_threads; ++t) pool.emplace_back(worker);
-      worker();
-      for (auto& t : pool) t.join();
-    }
+    // Each chunk writes its own slot (on opt.nprocesses threads; inline when called from a
+    // task that is itself parallel, e.g. one partition of a parallel layer search).
+    detail::parallel_for(n_chunks, static_cast<std::size_t>(p.opt.nprocesses),
+                         [&](std::size_t c) { results[c] = run_chunk(p, bufshr, plan, c); });
 
     // Merge in chunk order: by now every kept scheme has real stats.
     detail::top_schemes merged(static_cast<std::size_t>(p.opt.ntops));
@@ -336,7 +325,7 @@ struct gbuf_reside_solver {
   void search(const loop_blocking_problem& p, std::vector<loop_blocking_scheme>& out) const {
     std::array<loop_blocking_choice, 3> choices{};
     const std::size_t n = gen_loopblocking_gbuf_reside(p.nld, p.res, p.opt, choices);
-    const buf_shr_scheme bufshr(p.res.proc_region, p.part, p.nld.data_loops);
+    const buf_shr_scheme bufshr(p.res.proc_region, p.part, p.nld.data_loops, p.opt.hw_gbuf_sharing);
     for (std::size_t i = 0; i < n; ++i) {
       loop_blocking_scheme s(p.nld, choices[i].bl_ts, choices[i].bl_ords, p.res, bufshr, p.opt);
       if (p.constraint.is_valid_top_bl(s.bl_ts()[0], s.bl_ords()[0])) out.push_back(s);

@@ -18,7 +18,7 @@
 #include <bufferprospector/config.hpp>                     // BP_ASSERT
 #include <bufferprospector/core/enums.hpp>                 // bp::data_category, bp::loop_dim
 #include <bufferprospector/core/error.hpp>                 // bp::invalid_option
-#include <bufferprospector/core/math.hpp>                  // bp::closest_factor, bp::inf
+#include <bufferprospector/core/math.hpp>                  // bp::closest_factor, bp::divisor_list, bp::inf
 #include <bufferprospector/intra/loop_blocking_scheme.hpp>  // bp::blocking_factors, bp::blocking_orders
 #include <bufferprospector/intra/nested_loop.hpp>          // bp::nested_loop_desc
 #include <bufferprospector/options.hpp>                    // bp::options
@@ -85,24 +85,31 @@ inline std::optional<loop_blocking_choice> solve_gbuf_reside(const nested_loop_d
 
   // Opt I: DRAM accesses, resident data once, streamed data once per resident-block iteration.
   const std::array<std::int64_t, 3> num_loops{num[0] * num[1], num[1] * num[2], num[0] * num[2]};
+  // Per data category: (DRAM words per top-level iteration) * access factor; the goal adds
+  // them up times the iterations {1, tx0, ty0}, in this order (Python's float rounding).
+  std::array<double, 3> per_iter{};
+  for (std::size_t i = 0; i < 3; ++i) per_iter[i] = static_cast<double>(num_loops[i] * sgbuf[i]) * facc[i];
   const auto goal1 = [&](std::int64_t tx0, std::int64_t ty0) {
     const std::array<std::int64_t, 3> tloops{1, tx0, ty0};
     double sum = 0;
-    for (std::size_t i = 0; i < 3; ++i)
-      sum += static_cast<double>(num_loops[i] * sgbuf[i]) * facc[i] * static_cast<double>(tloops[i]);
+    for (std::size_t i = 0; i < 3; ++i) sum += per_iter[i] * static_cast<double>(tloops[i]);
     return sum;
   };
-  const auto fits1 = [&](std::int64_t tx0, std::int64_t ty0) {
-    if ((num[0] / tx0) * (num[1] / ty0) * sgbuf[0] > res.size_gbuf) return false;
-    const std::int64_t a = num[0] / tx0 * (sregf[0] + sregf[2]) + sregf[1];
-    const std::int64_t b = num[1] / ty0 * (sregf[0] + sregf[1]) + sregf[2];
+  // bx = num[0] / tx0, by = num[1] / ty0: the gbuf-level blocks of x and y.
+  const auto fits1 = [&](std::int64_t bx, std::int64_t by) {
+    if (bx * by * sgbuf[0] > res.size_gbuf) return false;
+    const std::int64_t a = bx * (sregf[0] + sregf[2]) + sregf[1];
+    const std::int64_t b = by * (sregf[0] + sregf[1]) + sregf[2];
     return (a < b ? a : b) <= res.size_regf;
   };
   double min_goal = inf;
   std::int64_t tx0 = 0, ty0 = 0;
-  for (std::int64_t fx : divisors(num[0]))
-    for (std::int64_t fy : divisors(num[1])) {
-      if (!fits1(fx, fy)) continue;
+  // Ascending divisors; the cofactor of the i-th is the i-th from the end.
+  const divisor_list xs(num[0]), ys(num[1]);
+  for (std::size_t i = 0; i < xs.size(); ++i)
+    for (std::size_t j = 0; j < ys.size(); ++j) {
+      const std::int64_t fx = xs[i], fy = ys[j];
+      if (!fits1(xs[xs.size() - 1 - i], ys[ys.size() - 1 - j])) continue;
       const double g = goal1(fx, fy);
       if (g < min_goal) {
         min_goal = g;

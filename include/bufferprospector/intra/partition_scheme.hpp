@@ -116,6 +116,34 @@ class partition_scheme {
   /// Average hop distance between logically adjacent nodes of parallelism `pae`, per dimension
   /// (PartitionScheme.part_neighbor_dist); infinite where there is no neighbor.
   real_dim2 part_neighbor_dist(const node_region& region, parallel_dim pae) const {
+    // Tangram averages over every node and its neighbor one step lower in `pae`. Without
+    // visiting the nodes: the relative coordinate is mixed-radix in the order (stride of `pae`
+    // = product of the dims below it), so that step moves the relative coordinate by exactly
+    // one stride. Along h, rel2abs is linear for a fixed w (folding depends on w only): every
+    // pair is stride.h * dist.h apart. Along w, the distance depends only on the relative w
+    // (a fold turns between columns, whatever the row): sum over the columns, times the rows.
+    // The sums are the same integers as Tangram's, so the averages are bit-identical.
+    phy_dim2 stride{1, 1};
+    for (std::size_t i = order_.size(); i-- > 0 && order_[i] != pae;) stride = stride * pdims_[order_[i]];
+    const phy_dim2 whole = dim(), pd = pdims_[pae];
+
+    const std::int64_t hcnt = pd.h > 1 ? whole.size() / pd.h * (pd.h - 1) : 0;
+    const std::int64_t hhop = stride.h * (region.dist().h < 0 ? -region.dist().h : region.dist().h);
+    std::int64_t wcols = 0, wsum = 0;
+    for (std::int64_t rw = stride.w; pd.w > 1 && rw < whole.w; ++rw) {
+      if ((rw / stride.w) % pd.w == 0) continue;  // first in `pae` along w: no lower neighbor
+      ++wcols;
+      wsum += region.rel2abs({0, rw}).hop_dist(region.rel2abs({0, rw - stride.w}));
+    }
+    const std::int64_t wcnt = wcols * whole.h;
+
+    const double infd = std::numeric_limits<double>::infinity();
+    return {hcnt ? 1.0 * static_cast<double>(hcnt * hhop) / static_cast<double>(hcnt) : infd,
+            wcnt ? 1.0 * static_cast<double>(wsum * whole.h) / static_cast<double>(wcnt) : infd};
+  }
+
+  /// part_neighbor_dist as Tangram computes it, node by node (the reference for tests).
+  real_dim2 part_neighbor_dist_by_nodes(const node_region& region, parallel_dim pae) const {
     double hsum = 0, wsum = 0;
     std::int64_t hcnt = 0, wcnt = 0;
     for_each_pidx([&](const partition_index& pidx) {

@@ -76,6 +76,9 @@ class lru_memo {
     return value;
   }
 
+  /// Whether `key` is cached (no effect on the LRU order or the counts).
+  bool contains(const Key& key) const { return index_.find(&key) != index_.end(); }
+
   std::size_t hits() const noexcept { return hits_; }
   std::size_t misses() const noexcept { return misses_; }
   std::size_t size() const noexcept { return items_.size(); }
@@ -259,18 +262,53 @@ class tangram_nhops_memo {
   explicit tangram_nhops_memo(std::size_t maxsize = tangram_maxsize)
       : outer_(maxsize), fil_(maxsize), ifm_(maxsize), ofm_(maxsize) {}
 
+  /// The part of a unit_nhops_to_proc_region call that does not depend on the memos: which
+  /// nodes process what, and the true hop counts. Computed ahead (on any thread, see prepare)
+  /// and handed to unit_nhops_to_proc_region, which then only replays the memos.
+  struct prepared {
+    detail::proc_node_data nodes;
+    per_data<std::int64_t> true_nhops{};
+  };
+
+  /// The memo-independent part of a call; thread-safe (touches no memo).
+  static prepared prepare(const layer& l, std::int64_t batch, const node_region& proc_region,
+                          const partition_scheme& part, std::span<const phy_dim2> filter_nodes,
+                          const data_layout& ifmap_layout, const data_layout& ofmap_layout, const options& opt) {
+    prepared p;
+    detail::collect_proc_node_data(l, batch, proc_region, part, p.nodes);
+    const bool fwd = opt.forwarding();
+    p.true_nhops[data_category::fil] = detail::fil_nhops(l, filter_nodes, p.nodes, fwd);
+    p.true_nhops[data_category::ifm] = detail::ifm_nhops(ifmap_layout, p.nodes, fwd);
+    if (!detail::ofmaps_stay(ofmap_layout, part, proc_region))
+      p.true_nhops[data_category::ofm] = detail::ofm_nhops(ofmap_layout, p.nodes, fwd);
+    return p;
+  }
+
+  /// Whether the call's answer is memoised now (a hit if it came next); changes no LRU order or
+  /// counts. Lets a caller prepare only the calls that will miss.
+  bool contains(const layer& l, std::int64_t batch, const node_region& proc_region, const partition_scheme& part,
+                std::span<const phy_dim2> filter_nodes, const data_layout& ifmap_layout,
+                const data_layout& ofmap_layout, const options& opt) const {
+    return outer_.contains(outer_key{layer_key(l), batch, proc_region, part, detail::nhops_memo::node_set(filter_nodes),
+                                     ifmap_layout, ofmap_layout, option_key(opt)});
+  }
+
   /// unit_nhops_to_proc_region as a Tangram run returns it at this point of its call sequence.
+  /// `pre`, if given, is prepare() of the same arguments: it saves the computation on a miss.
   per_data<std::int64_t> unit_nhops_to_proc_region(const layer& l, std::int64_t batch, const node_region& proc_region,
                                                    const partition_scheme& part,
                                                    std::span<const phy_dim2> filter_nodes,
                                                    const data_layout& ifmap_layout, const data_layout& ofmap_layout,
-                                                   const options& opt) {
+                                                   const options& opt, const prepared* pre = nullptr) {
     outer_key key{layer_key(l),  batch,        proc_region,     part, detail::nhops_memo::node_set(filter_nodes),
                   ifmap_layout, ofmap_layout, option_key(opt)};
     return outer_.get(std::move(key), [&] {
       using D = data_category;
-      auto& d = detail::proc_node_scratch();
-      detail::collect_proc_node_data(l, batch, proc_region, part, d);
+      const detail::proc_node_data& d = pre ? pre->nodes : [&]() -> const detail::proc_node_data& {
+        auto& scratch = detail::proc_node_scratch();
+        detail::collect_proc_node_data(l, batch, proc_region, part, scratch);
+        return scratch;
+      }();
       const bool fwd = opt.forwarding();
       const auto fil_range = [&](std::uint32_t i) {
         const proc_data_ranges& r = d.nodes[i].rng;
@@ -281,12 +319,12 @@ class tangram_nhops_memo {
 
       per_data<std::int64_t> nhops{};
       nhops[D::fil] = fil_.get(fil_key{layer_key(l), detail::nhops_memo::node_set(filter_nodes), dict_key(d.fil, fil_range), fwd},
-                               [&] { return detail::fil_nhops(l, filter_nodes, d, fwd); });
+                               [&] { return pre ? pre->true_nhops[D::fil] : detail::fil_nhops(l, filter_nodes, d, fwd); });
       nhops[D::ifm] = ifm_.get(fmap_key{ifmap_layout, dict_key(d.ifm, ifm_range), fwd},
-                               [&] { return detail::ifm_nhops(ifmap_layout, d, fwd); });
+                               [&] { return pre ? pre->true_nhops[D::ifm] : detail::ifm_nhops(ifmap_layout, d, fwd); });
       if (!detail::ofmaps_stay(ofmap_layout, part, proc_region))
         nhops[D::ofm] = ofm_.get(fmap_key{ofmap_layout, dict_key(d.ofm, ofm_range), fwd},
-                                 [&] { return detail::ofm_nhops(ofmap_layout, d, fwd); });
+                                 [&] { return pre ? pre->true_nhops[D::ofm] : detail::ofm_nhops(ofmap_layout, d, fwd); });
       return nhops;
     });
   }

@@ -13,6 +13,7 @@
 #include <cstdint>      // std::int64_t
 #include <string>       // std::string
 #include <string_view>  // std::string_view
+#include <utility>      // std::move
 
 #include <bufferprospector/arch/resource.hpp>          // bp::resource
 #include <bufferprospector/intra/layer_scheduler.hpp>  // bp::cache_stats
@@ -35,10 +36,11 @@ struct search_run {
   std::string_view version = "2.1";  ///< the Tangram version whose model (and output) this is
 };
 
-/// stats_dict(): the totals, per-layer stats, segment times, input layouts and schedules.
-inline json::value stats_json(const network_scheme& s, const tangram_cost& cost) {
+namespace detail {
+
+/// Appends stats_dict()'s members to the object `o` (whole subtrees are moved, not copied).
+inline void add_stats(json::value& o, const network_scheme& s, const tangram_cost& cost) {
   const network& net = s.net();
-  json::value o = json::value::object();
   o.set("total_cost", s.total_cost());
   o.set("total_time", s.total_time());
   o.set("total_ops", s.total_ops());
@@ -62,18 +64,26 @@ inline json::value stats_json(const network_scheme& s, const tangram_cost& cost)
     bw.set(net.name_of(id), s.dram_bandwidth(id));
     schedules.set(net.name_of(id), result_json(sched, cost));
   }
-  o.set("active_node_pes", pes);
-  o.set("dram_bandwidth", bw);
+  o.set("active_node_pes", std::move(pes));
+  o.set("dram_bandwidth", std::move(bw));
   json::value seg_time = json::value::array(), seg_dram = json::value::array();
   for (auto t : s.segment_time_list()) seg_time.push_back(t);
   for (auto t : s.segment_dram_time_list()) seg_dram.push_back(t);
-  o.set("segment_time", seg_time);
-  o.set("segment_dram_time", seg_dram);
+  o.set("segment_time", std::move(seg_time));
+  o.set("segment_dram_time", std::move(seg_dram));
   o.set("input_layout", to_json(s.input_layout()));
   json::value exts = json::value::object();
   for (const auto& [id, layout] : s.ext_layouts()) exts.set(net.name_of(id), to_json(layout));
-  o.set("ext_layout_dict", exts);
-  o.set("schedules", schedules);
+  o.set("ext_layout_dict", std::move(exts));
+  o.set("schedules", std::move(schedules));
+}
+
+}  // namespace detail
+
+/// stats_dict(): the totals, per-layer stats, segment times, input layouts and schedules.
+inline json::value stats_json(const network_scheme& s, const tangram_cost& cost) {
+  json::value o = json::value::object();
+  detail::add_stats(o, s, cost);
   return o;
 }
 
@@ -89,8 +99,7 @@ inline json::value search_json(const search_run& run, const network_scheme& best
   o.set("options", to_json(run.opt, /*with_quirks_key=*/!run.opt.tangram_quirks));
   o.set("cache_stats", json::value::array({run.cache.hits, run.cache.misses}));
   o.set("elapsed", run.elapsed_seconds);
-  const json::value stats = stats_json(best, run.cost);
-  for (std::size_t i = 0; i < stats.size(); ++i) o.set(stats.keys()[i], stats.elements()[i]);
+  detail::add_stats(o, best, run.cost);
   return o;
 }
 

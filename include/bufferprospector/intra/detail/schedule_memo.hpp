@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>          // std::array
+#include <bit>            // std::bit_cast
 #include <cstddef>        // std::size_t
 #include <cstdint>        // std::int64_t
 #include <functional>     // std::hash
@@ -43,6 +44,11 @@ inline void hash_mix(std::size_t& seed, std::size_t v) noexcept {
 template <class T>
 void hash_add(std::size_t& seed, const T& v) noexcept {
   hash_mix(seed, std::hash<T>{}(v));
+}
+/// Doubles by their bits (std::hash<double> goes through a byte-wise hash); 0.0 and -0.0,
+/// which compare equal, hash equal.
+inline void hash_add(std::size_t& seed, double v) noexcept {
+  hash_mix(seed, static_cast<std::size_t>(std::bit_cast<std::uint64_t>(v == 0.0 ? 0.0 : v)));
 }
 inline void hash_add(std::size_t& seed, phy_dim2 d) noexcept {
   hash_add(seed, d.h);
@@ -180,6 +186,20 @@ class lru_table {
       return true;
     }
     ++misses_;
+    return false;
+  }
+
+  /// If `key` is present, calls fn(const Value&) (under the lock) and returns true; changes no
+  /// LRU order or counts (a look ahead, for deciding what to compute in advance).
+  template <class Fn>
+  bool peek(const Key& key, std::size_t hash, Fn&& fn) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto [it, end] = index_.equal_range(hash);
+    for (; it != end; ++it)
+      if (it->second->key == key) {
+        fn(static_cast<const Value&>(it->second->value));
+        return true;
+      }
     return false;
   }
 
