@@ -98,7 +98,7 @@ class beam_run {
                                                        : segment_typing::held_edges;
 
   explicit beam_run(const search_problem& p)
-      : p_(p), ilp_(p.net, p.batch, p.res), cache_(p.cache ? p.cache : std::make_shared<layer_schedule_cache>()) {
+      : p_(p), ilp_(p.net, p.batch, p.res, p.max_util_drop), cache_(p.cache ? p.cache : std::make_shared<layer_schedule_cache>()) {
     schedulers_.reserve(static_cast<std::size_t>(p.net.size()));
     for (layer_id l = 0; l < p.net.size(); ++l) schedulers_.emplace_back(p.net[l], p.batch, p.costs, cache_);
     const auto& order = ilp_.ordered_layers();

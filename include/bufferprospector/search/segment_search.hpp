@@ -40,6 +40,9 @@ struct search_problem {
   const options& opt;
   std::shared_ptr<layer_schedule_cache> cache = nullptr;
   search_progress progress = nullptr;
+  /// Largest utilisation drop a segment's node split may cause (InterLayerPipeline's
+  /// max_util_drop; NNDataflow keeps the default 0.05).
+  double max_util_drop = 0.05;
 };
 
 /// The top schemes (best first; empty when no valid dataflow exists) and, when empty, the first
