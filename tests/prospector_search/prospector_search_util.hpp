@@ -17,6 +17,7 @@
 #include <bufferprospector/intra/input_layout.hpp>
 #include <bufferprospector/intra/layer_scheduler.hpp>
 #include <bufferprospector/pipeline/pipeline_segment.hpp>
+#include <bufferprospector/pipeline/scheduling_dag.hpp>
 #include <bufferprospector/prospector/policies.hpp>
 #include <bufferprospector/search/beam_search.hpp>
 #include <bufferprospector/search/segment_prospector.hpp>
@@ -62,20 +63,14 @@ inline bp::options note_options() {
   return o;
 }
 
-/// One candidate segment scheduled as the beam search schedules it (ntops 1, from the first
-/// input layout), under the first constraint point that schedules every layer; nothing if none.
-inline std::optional<bp::scheme_builder> schedule_segment(const bp::pipeline_segment& seg, const bp::network& net,
-                                                          std::int64_t batch, const bp::resource& res,
-                                                          const bp::cost_values& costs, const bp::options& opt) {
+/// Schedules `seg` after the layers already in `s`, as the beam search does for one candidate
+/// (ntops 1), under the first constraint point that schedules every layer; false if none does.
+inline bool schedule_into(bp::scheme_builder& s, const bp::pipeline_segment& seg, const bp::network& net,
+                          std::int64_t batch, const bp::resource& res, const bp::cost_values& costs,
+                          const bp::options& opt, const std::shared_ptr<bp::layer_schedule_cache>& cache) {
   using namespace bp;
-  auto cache = std::make_shared<layer_schedule_cache>();
   std::vector<std::size_t> position(static_cast<std::size_t>(net.size()), 0);
-  for (std::size_t i = 0; i < static_cast<std::size_t>(net.size()); ++i) position[i] = i;
   const segment_prospector<no_prospecting> helper(net, batch, res, costs, opt, position);
-  const auto inputs = input_layouts(net, batch, res.src_data_region, opt);
-  REQUIRE(!inputs.empty());
-  const scheme_builder start(net, std::make_shared<const input_layouts_choice>(net, inputs.front()), opt.tangram_quirks);
-
   const auto& alloc = seg.allocation();
   const auto region_of = [&](sched_index i) {
     return alloc[static_cast<std::size_t>(i.sp)][static_cast<std::size_t>(i.tm)].proc_region;
@@ -83,7 +78,7 @@ inline std::optional<bp::scheme_builder> schedule_segment(const bp::pipeline_seg
   std::optional<scheme_builder> found;
   seg.for_each_constraint(opt.layer_pipeline_time_ovhd, [&](const segment_constraint& c) {
     if (found) return;
-    scheme_builder s = start;
+    scheme_builder t = s;
     for (std::size_t sp = 0; sp < seg.size(); ++sp)
       for (std::size_t tm = 0; tm < seg[sp].size(); ++tm) {
         const sched_index me{static_cast<int>(sp), static_cast<int>(tm)};
@@ -91,7 +86,7 @@ inline std::optional<bp::scheme_builder> schedule_segment(const bp::pipeline_seg
         std::vector<layer_id> held;
         for (const auto& h : seg.dependency(me).held_sources)
           held.push_back(seg[static_cast<std::size_t>(h.sp)][static_cast<std::size_t>(h.tm)]);
-        data_layout in = held.empty() ? s.fmap_layout(net.prevs(l)) : helper.ifmap_layout(s, l, held);
+        data_layout in = held.empty() ? t.fmap_layout(net.prevs(l)) : helper.ifmap_layout(t, l, held);
         std::optional<node_region> fwd;
         for (const auto& f : seg.ifm_fwd())
           for (std::size_t k = 1; k < f.layers.size(); ++k)
@@ -106,18 +101,40 @@ inline std::optional<bp::scheme_builder> schedule_segment(const bp::pipeline_seg
         }
         const layer_constraint& lc = c.stages[sp][tm];
         scheduling_constraint cstr = lc.constraint;
-        if (lc.topofm_from) cstr.topofm = s.result(*lc.topofm_from)->tvals[0][loop_dim::ofm];
+        if (lc.topofm_from) cstr.topofm = t.result(*lc.topofm_from)->tvals[0][loop_dim::ofm];
         layer_scheduler<> sched(net[l], batch, costs, cache);
         const auto tops = sched.schedule_search(
-            {alloc[sp][tm], cstr, std::move(in), {s.last_seg_idx() + (sp == 0 && tm == 0 ? 1 : 0),
+            {alloc[sp][tm], cstr, std::move(in), {t.last_seg_idx() + (sp == 0 && tm == 0 ? 1 : 0),
                                                    static_cast<std::int64_t>(sp), static_cast<std::int64_t>(tm)}},
             opt);
         if (tops.empty()) return;
-        s.add(l, std::make_shared<const layer_schedule>(tops.front()), held);
+        t.add(l, std::make_shared<const layer_schedule>(tops.front()), held);
       }
-    found = std::move(s);
+    found = std::move(t);
   });
-  return found;
+  if (!found) return false;
+  s = std::move(*found);
+  return true;
+}
+
+/// One candidate segment scheduled as the beam search schedules it, after the layers before it
+/// in scheduling order, each scheduled alone on the whole chip (from the first input layout).
+inline std::optional<bp::scheme_builder> schedule_segment(const bp::pipeline_segment& seg, const bp::network& net,
+                                                          std::int64_t batch, const bp::resource& res,
+                                                          const bp::cost_values& costs, const bp::options& opt) {
+  using namespace bp;
+  auto cache = std::make_shared<layer_schedule_cache>();
+  const auto inputs = input_layouts(net, batch, res.src_data_region, opt);
+  REQUIRE(!inputs.empty());
+  scheme_builder s(net, std::make_shared<const input_layouts_choice>(net, inputs.front()), opt.tangram_quirks);
+  const scheduling_dag dag(net);
+  for (const layer_id l : dag.ordered_layers()) {
+    if (l == seg.first_layer()) break;
+    const pipeline_segment single(segment_stages{{l}}, net, batch, res);
+    if (!schedule_into(s, single, net, batch, res, costs, opt, cache)) return std::nullopt;
+  }
+  if (!schedule_into(s, seg, net, batch, res, costs, opt, cache)) return std::nullopt;
+  return s;
 }
 
 /// Tangram's per-layer cost identity and the record fields that must stay consistent after a

@@ -461,6 +461,7 @@ TEST_CASE("Residual block: no spare buffer (reserve 1) gives Tangram mode's resu
         }
       };
       same(best_with<nf_lrf>(net, c.batch, note_chip(c.bw), opt));
+      if (quirks || c.batch != 4 || c.bw != inf) continue;  // the other policies once
       same(best_with<best_fit>(net, c.batch, note_chip(c.bw), opt));
       same(best_with<producer_only>(net, c.batch, note_chip(c.bw), opt));
     }
