@@ -24,9 +24,17 @@
 
 #include <bufferprospector/workload/zoo.hpp>
 
+#include <bufferprospector/report/csv.hpp>
 #include <bufferprospector/report/json.hpp>
 #include <bufferprospector/report/layer_stats.hpp>
+#include <bufferprospector/report/metrics.hpp>
+#include <bufferprospector/report/results_table.hpp>
+#include <bufferprospector/report/run_naming.hpp>
+#include <bufferprospector/report/run_report.hpp>
+#include <bufferprospector/report/scheme_io.hpp>
+#include <bufferprospector/report/scheme_segments.hpp>
 #include <bufferprospector/report/search_json.hpp>
+#include <bufferprospector/report/svg.hpp>
 #include <bufferprospector/report/tangram_json.hpp>
 
 #include <bufferprospector/intra/data_layout.hpp>
@@ -47,5 +55,6 @@
 #include <bufferprospector/pipeline/segment_timing.hpp>
 
 #include <bufferprospector/search/beam_search.hpp>
+#include <bufferprospector/search/methods.hpp>
 #include <bufferprospector/search/network_scheme.hpp>
 #include <bufferprospector/search/segment_search.hpp>

@@ -11,10 +11,12 @@
 #include <string>
 
 #include <bufferprospector/report/json.hpp>
+#include <bufferprospector/report/metrics.hpp>
 #include <bufferprospector/report/run_naming.hpp>
 #include <bufferprospector/report/tangram_json.hpp>
 #include <bufferprospector/search/beam_search.hpp>
 #include <bufferprospector/search/methods.hpp>
+#include <bufferprospector/search/prospector_search.hpp>
 #include <bufferprospector/workload/zoo.hpp>
 
 #include "test_data.hpp"
@@ -160,4 +162,48 @@ TEST_CASE("methods: max_util_drop reaches the node split", "[experiments]") {
   REQUIRE(!tight.search.tops.empty());
   CHECK(loose.search.tops.front().total_cost() <= tight.search.tops.front().total_cost());
   CHECK(loose.log.size() > tight.log.size());  // more candidate segments were evaluated
+}
+
+TEST_CASE("methods: bp_intra reports the prospector's records of its best scheme", "[experiments]") {
+  // densenet121_block at the default point: the dense block's concatenations give held edges.
+  const bp::network net = bp::zoo::make("densenet121_block");
+  const bp::design_point p;
+  const bp::resource res = p.make_resource();
+  const bp::options opt = p.make_options(bp::opt_goal::e);
+  const bp::cost_values costs;
+  const bp::method_outcome o = bp::run_method("bp_intra", {net, p.batch, res, costs, opt, "nf_lrf"});
+  REQUIRE(!o.search.tops.empty());
+  const bp::network_scheme& best = o.search.tops.front();
+  const bp::prospector_totals t = bp::prospector_totals_of(best);
+  REQUIRE(t.held_edges > 0);
+  CHECK(static_cast<std::int64_t>(o.held_edges.size()) == t.held_edges);
+  std::int64_t words = 0;
+  for (const bp::hold_report& h : o.held_edges) {
+    words += h.words;
+    std::int64_t placed = 0;
+    for (const bp::hold_placement& x : h.placements) placed += x.words;
+    CHECK(placed == h.words);
+    CHECK(h.segment == h.last_segment);  // intra-segment holds
+  }
+  CHECK(words == t.held_words);
+  CHECK(o.failed_alloc_segments == 0);  // fallback reject: failed segments never reach the result
+  std::int64_t relaxed = 0;
+  for (const bp::segment_buffer_use& b : o.buffers) {
+    CHECK(b.usage.size() == 64u);
+    CHECK(b.held.size() == 64u);
+    relaxed += b.relaxed;
+  }
+  CHECK(relaxed == t.relaxed_segments);
+
+  // The metrics agree with the prospector's own totals where they overlap.
+  const std::vector<bp::segment_report> segs = bp::segment_reports(best, o, res, opt, p.max_util_drop);
+  const bp::run_metrics m = bp::compute_run_metrics(best, costs, segs, o);
+  CHECK(m.n_held_edges == t.held_edges);
+  CHECK(m.held_words == t.held_words);
+  CHECK(m.n_relaxed_segments == t.relaxed_segments);
+  if (o.buffers.size() == best.segment_time_list().size()) {  // every segment has a record
+    CHECK(m.buf_util_before == Approx(t.utilization_before).epsilon(1e-12));
+    CHECK(m.buf_util_after == Approx(t.utilization_after).epsilon(1e-12));
+  }
+  CHECK(m.buf_util_after > m.buf_util_before);
 }

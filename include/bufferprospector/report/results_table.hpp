@@ -279,8 +279,10 @@ inline std::string summary_table(const std::vector<result_row>& rows) {
            cell(g.n > 0, dr::times(g.mean), 18) + cell(g.n > 0, dr::times(g.geomean), 10) +
            (reductions.empty() ? std::string("-") : dr::pct(red / static_cast<double>(reductions.size()))) + "\n";
     }
+    std::size_t col = 16;  // "12.34 / 12.34" fits
+    for (const std::string& combo : combos) col = std::max(col, combo.size() + 2);
     t += "\nPer workload (speedup / energy gain):\n" + pad_right("workload", 28);
-    for (const std::string& combo : combos) t += pad_right(combo, 22);
+    for (const std::string& combo : combos) t += pad_right(combo, col);
     t += "\n";
     for (const std::string& net : nets) {
       t += pad_right(net, 28);
@@ -297,7 +299,7 @@ inline std::string summary_table(const std::vector<result_row>& rows) {
         const std::string text = !any ? "" : none && !s && !g ? "no schedule"
                                                : (s ? fixed(*s, 0, 2) : std::string("-")) + " / " +
                                                      (g ? fixed(*g, 0, 2) : std::string("-"));
-        t += pad_right(text, 22);
+        t += pad_right(text, col);
       }
       t += "\n";
     }
@@ -417,12 +419,14 @@ inline bool on_axis(const design_point& p, const dse_factor& f) {
 
 }  // namespace detail::results
 
-/// The plots: speedup.svg and energy_gain.svg (bars per workload at the main point -- overall's one
-/// point, the DSE's default point -- of
-/// overall if present, else of the first experiment), heatmap_<net>.svg (per-core GBUF
-/// utilization before/after of each workload's main bp_intra run -- nf_lrf, goal e -- or, while
-/// there is none, of its tangram run), and dse_<factor>.svg (per factor: energy and time of
-/// every method, goal e and d, relative to tangram at the default point of each workload).
+/// The plots:
+///   speedup.svg, energy_gain.svg  bars per workload and method/policy at the main point (overall's
+///                                 one point, else the DSE's default point);
+///   heatmap_<net>.svg             per-core GBUF utilization before/after holds of each workload's
+///                                 main bp_intra run (nf_lrf, goal e), or of its tangram run while
+///                                 there is none;
+///   dse_<factor>_{energy,time}.svg  per DSE factor, energy (goal e) and time (goal d) of every
+///                                 method relative to tangram at the default point of the workload.
 inline std::vector<chart_file> result_charts(const std::vector<result_row>& rows) {
   namespace dr = detail::results;
   std::vector<chart_file> out;

@@ -165,7 +165,7 @@ inline run_metrics run_metrics_from_json(const json::value& v) {
   return m;
 }
 
-namespace detail {
+namespace detail::run_io {
 
 inline json::value mesh_rows(const std::vector<std::int64_t>& words, std::int64_t mesh_w) {
   if (words.empty() || mesh_w <= 0) return nullptr;
@@ -186,7 +186,7 @@ inline json::value layer_names(const network& net, const std::vector<layer_id>& 
 
 inline json::value node_json(phy_dim2 p) { return json::value::array({p.h, p.w}); }
 
-}  // namespace detail
+}  // namespace detail::run_io
 
 /// One segment: layers per stage, timing, energy, utilization, and the per-core GBUF words
 /// before holds and held (mesh rows; null when unknown or nothing held).
@@ -194,7 +194,7 @@ inline json::value to_json(const segment_report& r, const network& net, std::int
   json::value o = json::value::object();
   o.set("index", r.seg.index);
   json::value stages = json::value::array();
-  for (const auto& st : r.seg.stages) stages.push_back(detail::layer_names(net, st));
+  for (const auto& st : r.seg.stages) stages.push_back(detail::run_io::layer_names(net, st));
   o.set("stages", std::move(stages));
   o.set("time", r.seg.time);
   o.set("node_time", r.seg.node_time);
@@ -206,15 +206,15 @@ inline json::value to_json(const segment_report& r, const network& net, std::int
   o.set("failed_alloc", r.failed_alloc);
   o.set("buf_util_before", r.usage_known() ? json::value(r.utilization(false)) : json::value(nullptr));
   o.set("buf_util_after", r.usage_known() ? json::value(r.utilization(true)) : json::value(nullptr));
-  o.set("gbuf_words", detail::mesh_rows(r.seg.gbuf_words, mesh_w));
-  o.set("held_words", detail::mesh_rows(r.held, mesh_w));
+  o.set("gbuf_words", detail::run_io::mesh_rows(r.seg.gbuf_words, mesh_w));
+  o.set("held_words", detail::run_io::mesh_rows(r.held, mesh_w));
   return o;
 }
 
 inline json::value to_json(const hold_report& e, const network& net) {
   json::value o = json::value::object();
   o.set("producer", net.name_of(e.producer));
-  o.set("consumers", detail::layer_names(net, e.consumers));
+  o.set("consumers", detail::run_io::layer_names(net, e.consumers));
   o.set("segment", e.segment);
   o.set("last_segment", e.last_segment);
   o.set("live_groups", e.live_groups);
@@ -222,8 +222,8 @@ inline json::value to_json(const hold_report& e, const network& net) {
   json::value placements = json::value::array();
   for (const hold_placement& p : e.placements) {
     json::value q = json::value::object();
-    q.set("producer_node", detail::node_json(p.producer_node));
-    q.set("host", detail::node_json(p.host));
+    q.set("producer_node", detail::run_io::node_json(p.producer_node));
+    q.set("host", detail::run_io::node_json(p.host));
     q.set("words", p.words);
     placements.push_back(std::move(q));
   }
@@ -267,7 +267,7 @@ inline json::value run_json(const run_result& r, const network& net, const metho
 // The .txt
 //
 
-namespace detail {
+namespace detail::run_io {
 
 inline std::string stages_text(const network& net, const segment_stages& stages) {
   std::string s;
@@ -281,7 +281,7 @@ inline std::string stages_text(const network& net, const segment_stages& stages)
 
 inline std::string percent(double v) { return fixed(100 * v, 5, 1) + "%"; }
 
-}  // namespace detail
+}  // namespace detail::run_io
 
 /// The run's .txt: what ran, the search's log (for the DP: one line per evaluated transition),
 /// then the chosen segments with their costs and buffer use, and the held edges.
@@ -307,9 +307,9 @@ inline std::string run_log(const run_result& r, const network& net, const method
          pad_right(std::to_string(s.seg.node_time), 13) + pad_right(std::to_string(s.seg.dram_time), 13) +
          pad_right(std::to_string(s.seg.critical_time), 13) + pad_right(std::to_string(s.seg.batch_groups), 4) +
          pad_right(python_repr(s.seg.cost), 18) +
-         pad_right(s.usage_known() ? detail::percent(s.utilization(false)) : std::string("   ?"), 13) +
-         pad_right(s.usage_known() ? detail::percent(s.utilization(true)) : std::string("   ?"), 8) +
-         detail::stages_text(net, s.seg.stages) + (s.relaxed ? "  [relaxed]" : "") +
+         pad_right(s.usage_known() ? detail::run_io::percent(s.utilization(false)) : std::string("   ?"), 13) +
+         pad_right(s.usage_known() ? detail::run_io::percent(s.utilization(true)) : std::string("   ?"), 8) +
+         detail::run_io::stages_text(net, s.seg.stages) + (s.relaxed ? "  [relaxed]" : "") +
          (s.failed_alloc ? "  [allocation failed]" : "") + "\n";
   }
   if (outcome.held_edges.empty()) return t + "Held edges: none\n";

@@ -28,6 +28,7 @@
 #include <bufferprospector/pipeline/segment_timing.hpp>    // bp::segment_timing
 #include <bufferprospector/prospector/spare_buffer.hpp>    // bp::spare_buffer, bp::stage_buffer_use
 #include <bufferprospector/search/network_scheme.hpp>      // bp::network_scheme, bp::timing_input_of
+#include <bufferprospector/search/segment_prospector.hpp>  // bp::segment_prospect
 
 namespace bp {
 
@@ -104,12 +105,16 @@ inline std::vector<scheme_segment> scheme_segments(const network_scheme& s, cons
     const segment_timing& t = timings[k];
     // The scheme's own segment times win: a search may time its segments with rules the plain
     // rebuild does not know (the prospector's held-edge start rule).
-    const bool listed = k < s.segment_time_list().size();
+    const bool listed = k < s.segment_time_list().size() && k < s.segment_node_time_list().size();
     out[k].time = listed ? s.segment_time_list()[k] : t.time();
     out[k].dram_time = listed ? s.segment_dram_time_list()[k] : t.dram_time();
-    out[k].node_time = t.node_time();
+    out[k].node_time = listed ? s.segment_node_time_list()[k] : t.node_time();
     out[k].critical_time = t.critical_time();
     out[k].batch_groups = t.bat_ngrp();
+    if (k < s.prospects().size() && s.prospects()[k]) {  // the prospector re-timed this segment
+      out[k].critical_time = s.prospects()[k]->critical_time;
+      out[k].batch_groups = s.prospects()[k]->batch_groups;
+    }
     out[k].gbuf_words = detail::segment_gbuf_words(s, out[k], chip, opt, max_util_drop);
   }
   return out;

@@ -15,14 +15,18 @@
 //   bp_inter      Tangram's segments, holds across segments (E3)                       nf_lrf, best_fit, producer_only
 //   bp_both       both                                                                 nf_lrf, best_fit, producer_only
 //   ideal         unlimited spare buffer on every core (an upper bound; intra holds)   none
-// Every method runs with the caller's options; the experiments turn Tangram's quirks off for all.
+// relaxed_dram, bp_intra and ideal are the segment search with that allocation policy
+// (search/prospector_search.hpp); their records of the best scheme (segment_prospect) become the
+// reports' per-segment buffer use and held edges. Every method runs with the caller's options;
+// the experiments turn Tangram's quirks off for all.
 //
-// A method whose search is not in the library yet has no runner: available() is false, `pending`
-// says what it waits for, and run_method() throws -- an experiment skips it with a note and never
-// invents a number. Plugging a search in is one change to one entry: write a runner
-//   bp::method_outcome run_bp_intra(const bp::method_problem& p)
+// A method whose search is not in the library yet (today dp_tangram, bp_inter, bp_both) has no
+// runner: available() is false, `pending` says what it waits for, and run_method() throws -- an
+// experiment skips it with a note and never invents a number. Plugging a search in is one change
+// to one entry: write a runner
+//   bp::method_outcome run_bp_both(const bp::method_problem& p)
 // next to the search (it fills `search`, and for prospector methods the per-segment buffer use,
-// the held edges with their placements and the log of DP transitions), and set `.run` below.
+// the held edges with their placements and the log of its transitions), and set `.run` below.
 #pragma once
 
 #include <algorithm>    // std::find
@@ -39,6 +43,8 @@
 #include <bufferprospector/intra/layer_scheduler.hpp>   // bp::layer_schedule_cache
 #include <bufferprospector/options.hpp>                 // bp::options
 #include <bufferprospector/search/beam_search.hpp>      // bp::beam_search
+#include <bufferprospector/search/prospector_search.hpp>  // bp::search_with_policy
+#include <bufferprospector/search/segment_prospector.hpp>  // bp::segment_prospect
 #include <bufferprospector/search/segment_search.hpp>   // bp::search_problem, bp::search_result
 #include <bufferprospector/workload/network.hpp>        // bp::network
 
@@ -121,20 +127,81 @@ struct method_entry {
 // The runners
 //
 
+namespace detail {
+
+/// The search problem of a method problem; the search's progress lines go to `log`.
+inline search_problem search_problem_of(const method_problem& p, std::vector<std::string>& log) {
+  return {p.net,
+          p.batch,
+          p.res,
+          p.costs,
+          p.opt,
+          p.cache,
+          [&log](const std::string& line) { log.push_back(line); },
+          p.max_util_drop};
+}
+
+/// The prospector's records of the best scheme (one segment_prospect per segment it handled) as
+/// the reports' buffer use and holds. Holds placed on chip are listed; a hold routed through DRAM
+/// marks its segment's allocation as failed, except for relaxed_dram, which routes them all so.
+inline void add_prospector_records(method_outcome& out, std::string_view policy) {
+  if (out.search.tops.empty()) return;
+  const network_scheme& best = out.search.tops.front();
+  for (std::size_t k = 0; k < best.prospects().size(); ++k) {
+    const std::shared_ptr<const segment_prospect>& p = best.prospects()[k];
+    if (!p) continue;
+    segment_buffer_use b;
+    b.segment = static_cast<std::int64_t>(k);
+    for (spare_buffer::core_id id = 0; id < p->map.num_cores(); ++id) {
+      b.usage.push_back(p->map.usage(id));
+      b.held.push_back(p->map.held(id));
+    }
+    b.relaxed = !p->holds.empty();
+    for (const held_edge_record& h : p->holds) {
+      if (h.allocation.outcome == edge_outcome::via_dram) b.failed_alloc = b.failed_alloc || policy != "relaxed_dram";
+      if (h.allocation.outcome != edge_outcome::placed) continue;
+      hold_report r;
+      r.producer = h.requirement.producer;
+      r.consumers = h.requirement.consumers;
+      r.segment = r.last_segment = b.segment;
+      r.live_groups = h.requirement.live_groups;
+      r.words = h.requirement.words;
+      for (std::size_t i = 0; i < h.allocation.pieces.size() && i < h.requirement.pieces.size(); ++i)
+        for (const host_words& hw : h.allocation.pieces[i])
+          r.placements.push_back({h.requirement.pieces[i].producer_node, hw.host, hw.words});
+      out.held_edges.push_back(std::move(r));
+    }
+    if (b.failed_alloc) ++out.failed_alloc_segments;
+    out.buffers.push_back(std::move(b));
+  }
+}
+
+/// The segment search with the built-in allocation policy `policy` (search/prospector_search.hpp).
+inline method_outcome run_with_policy(const method_problem& p, std::string_view policy) {
+  method_outcome out;
+  out.search = search_with_policy(policy, search_problem_of(p, out.log));
+  add_prospector_records(out, policy);
+  return out;
+}
+
+}  // namespace detail
+
 /// Tangram's beam search (quirks as the options say), with the segments it evaluated as its log.
 inline method_outcome run_tangram(const method_problem& p) {
   method_outcome out;
-  const search_problem sp{p.net,
-                          p.batch,
-                          p.res,
-                          p.costs,
-                          p.opt,
-                          p.cache,
-                          [&out](const std::string& line) { out.log.push_back(line); },
-                          p.max_util_drop};
-  out.search = beam_search<>{}.search(sp);
+  out.search = beam_search<>{}.search(detail::search_problem_of(p, out.log));
   return out;
 }
+
+/// The prospector's segment search over the relaxed candidates with intra-segment holds placed by
+/// the problem's policy (nf_lrf, best_fit or producer_only).
+inline method_outcome run_bp_intra(const method_problem& p) { return detail::run_with_policy(p, p.policy); }
+
+/// The relaxed candidates with every held edge through DRAM (an ablation).
+inline method_outcome run_relaxed_dram(const method_problem& p) { return detail::run_with_policy(p, "relaxed_dram"); }
+
+/// The relaxed candidates with unlimited spare buffer on every core (an upper bound).
+inline method_outcome run_ideal(const method_problem& p) { return detail::run_with_policy(p, "ideal"); }
 
 //
 // The registry
@@ -142,22 +209,17 @@ inline method_outcome run_tangram(const method_problem& p) {
 
 /// Every method, in the order of the reports.
 inline std::vector<method_entry> methods() {
-  constexpr std::string_view allocators_pending = "the prospector's segment search (search/ DP with held edges)";
+  constexpr std::string_view e3_pending = "the E3 post-pass of holds across segments (model note 6.5)";
   const std::vector<std::string_view> allocating = {"nf_lrf", "best_fit", "producer_only"};
   return {
       {"tangram", "Tangram's beam search over Tangram's candidate segments", {"none"}, "none", run_tangram},
       {"dp_tangram", "the DP segment search over Tangram's candidate segments (must equal tangram)", {"none"},
-       "none", nullptr, "the DP segment search"},
-      {"relaxed_dram", "relaxed segments with every held edge through DRAM", {"none"}, "dram", nullptr,
-       allocators_pending},
-      {"bp_intra", "relaxed segments with held edges inside segments (E1)", allocating, "reject", nullptr,
-       allocators_pending},
-      {"bp_inter", "Tangram's segments with holds across segments (E3)", allocating, "reject", nullptr,
-       allocators_pending},
-      {"bp_both", "held edges inside and across segments (E1 + E3)", allocating, "reject", nullptr,
-       allocators_pending},
-      {"ideal", "unlimited spare buffer on every core (upper bound, intra holds)", {"none"}, "none", nullptr,
-       allocators_pending},
+       "none", nullptr, "the DP segment search (model note 6)"},
+      {"relaxed_dram", "relaxed segments with every held edge through DRAM", {"none"}, "dram", run_relaxed_dram},
+      {"bp_intra", "relaxed segments with held edges inside segments (E1)", allocating, "reject", run_bp_intra},
+      {"bp_inter", "Tangram's segments with holds across segments (E3)", allocating, "reject", nullptr, e3_pending},
+      {"bp_both", "held edges inside and across segments (E1 + E3)", allocating, "reject", nullptr, e3_pending},
+      {"ideal", "unlimited spare buffer on every core (upper bound, intra holds)", {"none"}, "none", run_ideal},
   };
 }
 

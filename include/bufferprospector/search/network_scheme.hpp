@@ -183,6 +183,7 @@ class scheme_builder {
     std::int64_t dram_time = 0;
     std::int64_t critical_time = 0;
     double time_overhead = 0;
+    std::int64_t node_time = 0;
   };
   std::vector<segment_summary> segments() const {
     std::vector<segment_summary> out = done_;
@@ -213,7 +214,7 @@ class scheme_builder {
 
  private:
   static segment_summary summary_of(const segment_timing& t) {
-    return {t.time(), t.dram_time(), t.critical_time(), t.time_overhead()};
+    return {t.time(), t.dram_time(), t.critical_time(), t.time_overhead(), t.node_time()};
   }
 
   const network* net_;
@@ -247,6 +248,7 @@ class network_scheme {
     for (const auto& s : b.segments()) {
       segment_times_.push_back(s.time);
       segment_dram_times_.push_back(s.dram_time);
+      segment_node_times_.push_back(s.node_time);
     }
   }
 
@@ -291,6 +293,8 @@ class network_scheme {
   /// The buffer prospector's record of each segment (empty in Tangram mode).
   const std::vector<std::shared_ptr<const segment_prospect>>& prospects() const noexcept { return prospects_; }
   const std::vector<std::int64_t>& segment_dram_time_list() const noexcept { return segment_dram_times_; }
+  /// Each segment's node time (processing, pipelined; its time is max(node time, DRAM time)).
+  const std::vector<std::int64_t>& segment_node_time_list() const noexcept { return segment_node_times_; }
 
   /// Layer active PEs per node: ops / processing time / nodes.
   double active_node_pes(layer_id l) const {
@@ -314,6 +318,7 @@ class network_scheme {
   std::int64_t last_seg_idx_;
   std::vector<std::int64_t> segment_times_;
   std::vector<std::int64_t> segment_dram_times_;
+  std::vector<std::int64_t> segment_node_times_;
   std::vector<std::shared_ptr<const segment_prospect>> prospects_;
 };
 
