@@ -28,6 +28,7 @@
 #include <bufferprospector/report/json.hpp>
 #include <bufferprospector/report/layer_stats.hpp>
 #include <bufferprospector/report/metrics.hpp>
+#include <bufferprospector/report/prospector_json.hpp>
 #include <bufferprospector/report/results_table.hpp>
 #include <bufferprospector/report/run_naming.hpp>
 #include <bufferprospector/report/run_report.hpp>
@@ -54,7 +55,15 @@
 #include <bufferprospector/pipeline/scheduling_dag.hpp>
 #include <bufferprospector/pipeline/segment_timing.hpp>
 
+#include <bufferprospector/prospector/allocator.hpp>
+#include <bufferprospector/prospector/policies.hpp>
+#include <bufferprospector/prospector/prospector_options.hpp>
+#include <bufferprospector/prospector/requirements.hpp>
+#include <bufferprospector/prospector/spare_buffer.hpp>
+
 #include <bufferprospector/search/beam_search.hpp>
 #include <bufferprospector/search/methods.hpp>
 #include <bufferprospector/search/network_scheme.hpp>
+#include <bufferprospector/search/prospector_search.hpp>
+#include <bufferprospector/search/segment_prospector.hpp>
 #include <bufferprospector/search/segment_search.hpp>
