@@ -26,9 +26,12 @@
 //     - producer P of a placed hold: the words streamed to a host h != n cost one GBUF write
 //       (remote_gbuf_access[OFM]) and d(n, h) hops each (node_nhops[OFM]); when P also writes its
 //       ofmaps to DRAM (a real memory destination), the held copy adds V_e GBUF writes;
-//     - producer P of a hold routed through DRAM, without a memory destination of its own: it is
-//       typed as Tangram's DRAM destination would be: its top-level ofmap accesses move from
-//       remote GBUF to DRAM and its ofmap hops become U_OFM(virtual DRAM layout) * fetch;
+//     - producer P of a hold routed through DRAM (fallback dram), without a memory destination
+//       of its own: it is charged as Tangram charges a DRAM destination, on its scheduled loop
+//       blocking: its top-level ofmap accesses move from remote GBUF to DRAM and its ofmap hops
+//       become U_OFM(virtual DRAM layout) * fetch. (The relaxed_dram policy routes every hold
+//       through DRAM, so beam_search types its segments that way before scheduling --
+//       segment_typing::held_edges_through_dram -- and nothing is converted: exact.)
 //     - every changed layer: dram_time = ceil(DRAM accesses / bandwidth), time = max(proc, bus,
 //       dram), static and total cost recomputed in Tangram's order; then the segment is re-timed.
 //  5. Fixed point: N_live is recomputed on the converted timing; if one grew, steps 3-4 are redone
@@ -44,12 +47,20 @@
 //  - the host layout weights each host's atom by that share; the hop count is rounded to the
 //    nearest word-hop (exact when a piece has one host, the usual case);
 //  - a producer whose only on-chip consumers are held has no neighbor destination for the
-//    constraint rules (its fbofm is not forced by the hold);
-//  - routing through DRAM is charged on the producer as above, keeping its loop blocking.
+//    constraint rules (its fbofm is not forced by the hold); with basic pipelining (R4) held
+//    edges count as on-chip edges of the chain;
+//  - a fallback-dram route is charged on the producer as above, keeping its loop blocking (the
+//    scheme was scheduled before the allocation failed; re-scheduling would be exact but is a
+//    different search);
+//  - a consumer's DRAM ifmap reads are those of its fetch: the sharers of a shared fetch have
+//    none, the fetcher converts the group's;
+//  - "ideal" keeps every piece on its producer node: an upper bound on what holding saves, not
+//    on NoC energy -- a hold read by several consumers can save more hops by moving towards them
+//    (nf_lrf's kappa weighs the consumers) than the move costs.
 #pragma once
 
 #include <algorithm>  // std::max, std::find_if
-#include <cmath>      // std::ceil, std::llround, std::isinf
+#include <cmath>      // std::ceil, std::llround
 #include <cstdint>    // std::int64_t
 #include <limits>     // std::numeric_limits
 #include <memory>     // std::shared_ptr, std::make_shared
