@@ -42,6 +42,7 @@
 #include <bufferprospector/intra/input_layout.hpp>
 #include <bufferprospector/intra/layer_scheduler.hpp>
 #include <bufferprospector/intra/map_strategy.hpp>
+#include <bufferprospector/intra/matmul.hpp>
 #include <bufferprospector/intra/nested_loop.hpp>
 #include <bufferprospector/intra/partition.hpp>
 #include <bufferprospector/intra/partition_scheme.hpp>

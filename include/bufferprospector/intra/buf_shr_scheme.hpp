@@ -97,6 +97,24 @@ class buf_shr_scheme {
     }
   }
 
+  // Adjustments beyond Tangram's rule (the data loops alone), for a model that knows more about
+  // which nodes hold the same data (intra/matmul.hpp).
+
+  /// `d` is shared by the nodes of parallelism `pae` of `part` in `proc_region` (a matmul's
+  /// operand: by the OFMP nodes, although it varies with every loop).
+  void share_by(data_category d, const node_region& proc_region, const partition_scheme& part, parallel_dim pae) {
+    dims_[d] = part.pdim(pae);
+    nbr_dists_[d] = part.part_neighbor_dist(proc_region, pae);
+    tabulate(d);
+  }
+
+  /// `d` is not shared at all (a grouped matmul's OUTP nodes read the inputs of other groups).
+  void unshare(data_category d) {
+    dims_[d] = {1, 1};
+    nbr_dists_[d] = {inf, inf};
+    tabulate(d);
+  }
+
   /// Dimensions of the sharing group of `d` (BufShrScheme.dim).
   phy_dim2 dim(data_category d) const noexcept { return dims_[d]; }
   /// Nodes sharing one copy of `d` (BufShrScheme.size).
@@ -172,6 +190,14 @@ class buf_shr_scheme {
   }
 
   static bool same_dist(real_dim2 a, real_dim2 b) noexcept { return a.h == b.h && a.w == b.w; }
+
+  // Re-tabulates the rotation step hops of `d` after its group changed (if they were tabulated).
+  void tabulate(data_category d) {
+    if (step_hops_[d].empty()) return;
+    const std::int64_t n = dims_[d].size();
+    step_hops_[d].resize(static_cast<std::size_t>(n));
+    for (std::int64_t s = 1; s <= n; ++s) step_hops_[d][static_cast<std::size_t>(s - 1)] = compute_step_hops(d, s);
+  }
 
   void check_subgroup(data_category d, std::int64_t subgrp_size) const {
     if (subgrp_size < 1 || subgrp_size > size(d))

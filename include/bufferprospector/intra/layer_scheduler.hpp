@@ -14,6 +14,10 @@
 //   the first `ntops` results.
 // Results are memoised, as Tangram memoises schedule_search and schedule_search_per_node, in a
 // layer_schedule_cache that several schedulers (and, with the quirks off, several runs) share.
+//
+// A matmul layer (not in Tangram) goes through the same search as a ConvLayer whose filter
+// nodes are the DRAM nodes: its second operand is read from DRAM once per top-level fetch and
+// charged as DRAM accesses (intra/matmul.hpp has the model).
 #pragma once
 
 #include <algorithm>      // std::stable_sort, std::max, std::find
@@ -372,7 +376,8 @@ class layer_scheduler {
                          }
                          for (const nested_loop_desc& nld : mapping.nested_loop_descs()) {
                            schemes.clear();
-                           lbs_search.search({nld, res, part, constraint, key_.costs, opt}, schemes);
+                           lbs_search.search({nld, res, part, constraint, key_.costs, opt, outp_splits_groups()},
+                                             schemes);
                            d.blockings += static_cast<std::int64_t>(schemes.size());
                            for (const auto& lbs : schemes) d.valid_blockings += lbs.is_valid() ? 1 : 0;
                          }
@@ -400,6 +405,8 @@ class layer_scheduler {
  private:
   const layer& layer_() const noexcept { return key_.l; }
   std::int64_t batch_() const noexcept { return key_.batch; }
+  /// A grouped matmul's output-channel nodes hold different groups (intra/matmul.hpp).
+  bool outp_splits_groups() const noexcept { return layer_().groups() > 1; }
 
   /// What one partition of a search needs computed, done ahead on the worker threads: the
   /// per-node search if its memo lacks it, the ofmap layout, and the hop counts (with the
@@ -416,6 +423,9 @@ class layer_scheduler {
   std::vector<layer_schedule> search(const scheduling_condition& cond, const options& opt) {
     const resource& res = cond.res;
     check_ifmap_layout(cond);
+    // A top-level IFM/OFM block of a grouped matmul is a slice of every group, not a channel
+    // range a pipeline could forward: only whole-fmap forwarding (intra/matmul.hpp).
+    if (outp_splits_groups() && (cond.constraint.topifm > 1 || cond.constraint.topofm > 1)) return {};
 
     // Filters can be read from any memory node; a set, as Tangram deduplicates them.
     std::vector<phy_dim2> filter_nodes;
@@ -580,7 +590,7 @@ class layer_scheduler {
       std::vector<loop_blocking_scheme> schemes;
       for (const nested_loop_desc& nld : mapping.nested_loop_descs()) {
         schemes.clear();
-        const loop_blocking_problem problem{nld, res, part, constraint, key_.costs, opt};
+        const loop_blocking_problem problem{nld, res, part, constraint, key_.costs, opt, outp_splits_groups()};
         lbs_search.search(problem, schemes);
         for (const auto& lbs : schemes)
           if (lbs.is_valid()) out.push_back(node_result(lbs));

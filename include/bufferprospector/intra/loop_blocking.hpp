@@ -56,6 +56,8 @@ struct loop_blocking_problem {
   const scheduling_constraint& constraint;
   const cost_values& costs;
   const options& opt;
+  /// A grouped matmul: its OUTP nodes hold different groups and share no ifmaps (intra/matmul.hpp).
+  bool outp_splits_groups = false;
 };
 
 /// A loop_blocking_search yields candidate schemes (Tangram's gen_loopblocking); the scheduler
@@ -71,6 +73,19 @@ concept loop_blocking_search = requires(const S& s, const loop_blocking_problem&
   { s.search(p, out) } -> std::same_as<void>;
   { S::name } -> std::convertible_to<std::string_view>;
 };
+
+namespace detail {
+
+/// Tangram's sharing groups follow from the data loops alone; a matmul's differ (intra/matmul.hpp):
+/// its operand varies with every loop yet is shared by the OFMP nodes (the tiles of a sample),
+/// and a grouped matmul's OUTP nodes share no ifmaps.
+inline void adjust_matmul_sharing(buf_shr_scheme& bufshr, const loop_blocking_problem& p) {
+  if (p.nld.data_loops != data_loops::matmul) return;
+  bufshr.share_by(data_category::fil, p.res.proc_region, p.part, parallel_dim::ofmp);
+  if (p.outp_splits_groups) bufshr.unshare(data_category::ifm);
+}
+
+}  // namespace detail
 
 //
 // skip_conv
@@ -226,7 +241,8 @@ struct exhaustive_loop_blocking {
   static constexpr std::string_view name = "exhaustive";
 
   void search(const loop_blocking_problem& p, std::vector<loop_blocking_scheme>& out) const {
-    const buf_shr_scheme bufshr(p.res.proc_region, p.part, p.nld.data_loops, p.opt.hw_gbuf_sharing);
+    buf_shr_scheme bufshr(p.res.proc_region, p.part, p.nld.data_loops, p.opt.hw_gbuf_sharing);
+    detail::adjust_matmul_sharing(bufshr, p);
     const chunk_plan plan(p.nld);
     const std::size_t n_chunks = plan.size();
     std::vector<std::vector<loop_blocking_scheme>> results(n_chunks);
@@ -325,7 +341,8 @@ struct gbuf_reside_solver {
   void search(const loop_blocking_problem& p, std::vector<loop_blocking_scheme>& out) const {
     std::array<loop_blocking_choice, 3> choices{};
     const std::size_t n = gen_loopblocking_gbuf_reside(p.nld, p.res, p.opt, choices);
-    const buf_shr_scheme bufshr(p.res.proc_region, p.part, p.nld.data_loops, p.opt.hw_gbuf_sharing);
+    buf_shr_scheme bufshr(p.res.proc_region, p.part, p.nld.data_loops, p.opt.hw_gbuf_sharing);
+    detail::adjust_matmul_sharing(bufshr, p);
     for (std::size_t i = 0; i < n; ++i) {
       loop_blocking_scheme s(p.nld, choices[i].bl_ts, choices[i].bl_ords, p.res, bufshr, p.opt);
       if (p.constraint.is_valid_top_bl(s.bl_ts()[0], s.bl_ords()[0])) out.push_back(s);

@@ -95,7 +95,8 @@ class loop_blocking_scheme {
     num_nodes_ = res.proc_region.dim().size();
     set_bufshr(nld, res, bufshr, opt);
     for (auto d : all<data_category>) accfwd_reduction_[d] = opt.forwarding() ? bufshr.size(d) : 1;
-    if (res.no_time_mux) {
+    // An operand that varies with the batch (a matmul's activation) changes every run: never pinned.
+    if (res.no_time_mux && !nld.data_loops[data_category::fil].contains(loop_dim::bat)) {
       bool top_trivial = true;
       for (auto l : all<loop_dim>)
         if (nld.data_loops[data_category::fil].contains(l) && bl_ts_[0][l] != 1) top_trivial = false;

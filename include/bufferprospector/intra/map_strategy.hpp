@@ -16,6 +16,10 @@
 //
 // Tangram computes the unit pass with a *fractional* ofmap height (hofm / fold.w); those values
 // are computed here in doubles in the same operation order, so every float is bit-identical.
+//
+// A matmul (activation x activation product, not in Tangram) is mapped as its group convolution
+// (intra/matmul.hpp): a 1x1 ConvLayer per group with batch * groups samples and the matmul's
+// data loops; its width folds stay inside the unit pass, since they share the sample's operand.
 #pragma once
 
 #include <algorithm>  // std::min
@@ -32,6 +36,7 @@
 #include <bufferprospector/core/format.hpp>        // bp::python_repr
 #include <bufferprospector/core/math.hpp>          // bp::idivc, bp::for_each_factorization
 #include <bufferprospector/core/phy_dim2.hpp>      // bp::phy_dim2
+#include <bufferprospector/intra/matmul.hpp>       // bp::matmul_group_conv
 #include <bufferprospector/intra/nested_loop.hpp>  // bp::nested_loop_desc
 #include <bufferprospector/workload/layer.hpp>     // bp::layer
 
@@ -46,11 +51,11 @@ class eyeriss_mapping {
  public:
   /// `p_layer` is the layer of one node after partitioning, `occupancy` its useful fraction of
   /// ops (partition_scheme::part_layer). Throws bp::invalid_layer for kinds that cannot be
-  /// mapped (input; matmul, not supported yet) and for an occupancy outside (0, 1].
+  /// mapped (input) and for an occupancy outside (0, 1]. A matmul is mapped as its group
+  /// convolution on batch * groups samples.
   eyeriss_mapping(const layer& p_layer, std::int64_t batch, double occupancy, phy_dim2 dim_array)
-      : layer_(p_layer), batch_(batch), occupancy_(occupancy), dim_array_(dim_array) {
-    if (layer_.kind() == layer_kind::matmul)
-      throw invalid_layer("MapEyeriss: MatMulLayer is not supported yet: " + layer_.repr());
+      : layer_(mapped_layer(p_layer)), batch_(batch), occupancy_(occupancy), dim_array_(dim_array),
+        data_loops_(p_layer.data_loops()) {
     if (!layer_.is_conv_like() && !layer_.is_local_region())
       throw invalid_layer("MapEyeriss: unrecognized layer type " +
                           std::string(to_string(layer_.kind())) + ".");
@@ -58,6 +63,7 @@ class eyeriss_mapping {
       throw invalid_layer("MapStrategy: occupancy must be between 0 and 1 (got " +
                           python_repr(occupancy_) + ").");
     if (batch_ <= 0) throw invalid_layer("MapStrategy: batch = " + std::to_string(batch_) + " must be > 0.");
+    batch_ *= p_layer.groups();  // independent groups are more samples (1 for other kinds)
     if (dim_array_.h <= 0 || dim_array_.w <= 0)
       throw invalid_spec("MapStrategy: dim_array = " + phy_dim2_repr(dim_array_) + " must be positive.");
 
@@ -75,6 +81,11 @@ class eyeriss_mapping {
     BP_ASSERT(ops_lpe_ * dim_lpeset_.size() * cnt_lpeset == layer_.total_ops(batch_));
 
     replicate_and_fold();
+    // An operand that varies with BAT is shared by all width folds of a sample, so those folds
+    // stay in one unit pass instead of becoming more BAT iterations (only matmul; a 1x1 filter
+    // is never folded in height).
+    if (data_loops_[data_category::fil].contains(loop_dim::bat)) unit_folds_ = fold_.w;
+    BP_ASSERT(unit_folds_ == 1 || fold_.h == 1);
 
     // repl.size() logical sets share the array over fold.size() passes.
     util_ = 1. * static_cast<double>(dim_lpeset_.size() * repl_.size()) /
@@ -100,7 +111,7 @@ class eyeriss_mapping {
   template <class Fn>
   void for_each_nested_loop_desc(Fn&& fn) const {
     const unit_pass up = calc_unit_pass();
-    const per_data<data_dim_loops>& dls = layer_.data_loops();
+    const per_data<data_dim_loops>& dls = data_loops_;
     for_each_replication([&](const replication& r) { fn(make_desc(up, dls, r)); });
   }
 
@@ -120,7 +131,8 @@ class eyeriss_mapping {
   std::int64_t ops_lpe() const noexcept { return ops_lpe_; }     ///< ops of one logical PE
 
  private:
-  // Execution stats of one unit pass: fold.h folded sets, all filter parts, one folded fmap.
+  // Execution stats of one unit pass: fold.h folded sets, all filter parts, one folded fmap (all
+  // unit_folds width folds of it).
   struct unit_pass {
     double ops = 0;
     std::int64_t time = 0;
@@ -139,6 +151,11 @@ class eyeriss_mapping {
   };
 
   bool conv_like() const noexcept { return layer_.is_conv_like(); }
+
+  static layer mapped_layer(const layer& l) { return l.kind() == layer_kind::matmul ? matmul_group_conv(l) : l; }
+
+  /// Width folds iterated like samples (the BAT loop); the others are inside the unit pass.
+  std::int64_t bat_folds() const noexcept { return fold_.w / unit_folds_; }
 
   // _repl_fold: fold what does not fit, replicate what is small; height replication first hosts
   // the width folds.
@@ -170,8 +187,9 @@ class eyeriss_mapping {
     using M = mem_level;
     unit_pass u;
     const std::int64_t flpesets_per_unitpass = fold_.h;
-    const double acc_hofm = 1. * static_cast<double>(layer_.hofm()) / static_cast<double>(fold_.w);
-    const std::int64_t buf_hofm = idivc(layer_.hofm(), fold_.w);
+    const std::int64_t folds = unit_folds_;  // width folds run one after the other in the pass
+    const double acc_hofm = 1. * static_cast<double>(layer_.hofm()) / static_cast<double>(bat_folds());
+    const std::int64_t buf_hofm = idivc(layer_.hofm(), bat_folds());
     const std::int64_t wofm = layer_.wofm();
     // The window is the filter (conv) or the region (local region); same fields in bp::layer.
     const std::int64_t hwin = layer_.hfil(), wwin = layer_.wfil();
@@ -185,16 +203,17 @@ class eyeriss_mapping {
     const double fh = static_cast<double>(flpesets_per_unitpass);
     const std::int64_t flpeset_size = dim_flpeset_.size();
 
-    u.time = flpesets_per_unitpass * ops_lpe_;
+    u.time = flpesets_per_unitpass * ops_lpe_ * folds;
     if (conv_like()) {
       u.ops = acc_ofmap * static_cast<double>(hwin * wwin);
       const std::int64_t fil = hwin * wwin;
       u.access[M::dram] = {static_cast<double>(fil), acc_ifmap_1ch, acc_ofmap};
       // One folded filter at a time in the regf, so fmaps are re-read once per folded set.
       u.access[M::gbuf] = {static_cast<double>(fil), acc_ifmap_1ch * fh, acc_ofmap * fh};
+      // The filter rows stay in the PEs across the width folds of the pass.
       u.access[M::itcn] = {static_cast<double>(wwin * flpeset_size * flpesets_per_unitpass),
-                           static_cast<double>(acc_wifm * flpeset_size * flpesets_per_unitpass),
-                           static_cast<double>(wofm * flpeset_size * flpesets_per_unitpass)};
+                           static_cast<double>(acc_wifm * flpeset_size * flpesets_per_unitpass * folds),
+                           static_cast<double>(wofm * flpeset_size * flpesets_per_unitpass * folds)};
       u.access[M::regf] = {u.ops, u.ops, u.ops};
       u.sz_gbuf = {fil, buf_hifm * acc_wifm, buf_hofm * wofm};
       // A filter row per PE; ifmap and ofmap stream through a sliding window.
@@ -218,7 +237,7 @@ class eyeriss_mapping {
     // All used PEs run `time` to execute the replicated ops.
     BP_ASSERT(isclose(static_cast<double>(u.time * dim_array_.size()) * util_,
                       u.ops * static_cast<double>(repl_.size()), 1e-9, 1e-3));
-    u.amp_acc_ifm = 1. * acc_hifm * static_cast<double>(fold_.w) / static_cast<double>(layer_.hifm());
+    u.amp_acc_ifm = 1. * acc_hifm * static_cast<double>(bat_folds()) / static_cast<double>(layer_.hifm());
     return u;
   }
 
@@ -238,7 +257,7 @@ class eyeriss_mapping {
         r.size = ifms * ofms;
         r.lcnt[L::ifm] = idivc(layer_.nifm(), ifms);
         r.lcnt[L::ofm] = idivc(layer_.nofm(), ofms);
-        r.lcnt[L::bat] = batch_ * fold_.w;  // width folds act as more batch
+        r.lcnt[L::bat] = batch_ * bat_folds();  // width folds act as more batch
         const std::int64_t cnt_loops = r.lcnt[L::ifm] * r.lcnt[L::ofm] * r.lcnt[L::bat];
         if (cnt_loops < min_cnt_loops)
           min_cnt_loops = cnt_loops;
@@ -259,7 +278,7 @@ class eyeriss_mapping {
       r.size = ofms;
       r.lcnt[L::ifm] = 1;  // the ifmap loop follows the ofmap loop
       r.lcnt[L::ofm] = idivc(layer_.nofm(), ofms);
-      r.lcnt[L::bat] = batch_ * fold_.w;
+      r.lcnt[L::bat] = batch_ * bat_folds();
       r.locc[L::ofm] = 1. * static_cast<double>(layer_.nofm()) / static_cast<double>(ofms) /
                        static_cast<double>(r.lcnt[L::ofm]);
       r.count = {0, ofms, ofms};  // ifmaps and ofmaps one to one
@@ -304,8 +323,10 @@ class eyeriss_mapping {
     const double ops = static_cast<double>(layer_.total_ops(batch_)) * occupancy_;
     const double loops = static_cast<double>(nld.loopcnt[0] * nld.loopcnt[1] * nld.loopcnt[2]);
     BP_ASSERT(near(nld.total_ops(), ops));
+    // An operand that varies with BAT is read once per sample.
+    const std::int64_t fil_samples = data_loops_[D::fil].contains(loop_dim::bat) ? batch_ : 1;
     BP_ASSERT(near(nld.total_access_at_of(M::dram, D::fil),
-                   conv_like() ? static_cast<double>(layer_.total_filter_size()) : 0.));
+                   conv_like() ? static_cast<double>(layer_.total_filter_size() * fil_samples) : 0.));
     BP_ASSERT(near(nld.total_access_at_of(M::dram, D::ifm) / up.amp_acc_ifm,
                    static_cast<double>(layer_.total_ifmap_size(batch_))));
     BP_ASSERT(near(nld.total_access_at_of(M::dram, D::ofm),
@@ -316,10 +337,12 @@ class eyeriss_mapping {
 #endif
   }
 
-  layer layer_;
-  std::int64_t batch_;
+  layer layer_;             // a matmul's group convolution
+  std::int64_t batch_;      // times a matmul's groups
   double occupancy_;
   phy_dim2 dim_array_;
+  per_data<data_dim_loops> data_loops_;
+  std::int64_t unit_folds_ = 1;  // width folds inside one unit pass
   std::int64_t ops_lpe_ = 0;
   phy_dim2 dim_lpeset_;
   phy_dim2 fold_;

@@ -27,6 +27,7 @@
 #include <bufferprospector/core/phy_dim2.hpp>                 // bp::phy_dim2
 #include <bufferprospector/intra/data_layout.hpp>             // bp::data_layout
 #include <bufferprospector/intra/detail/forwarding_tree.hpp>  // detail::multi_source_tree_hops
+#include <bufferprospector/intra/matmul.hpp>                   // bp::matmul_groups_touched
 #include <bufferprospector/intra/partition_scheme.hpp>        // bp::partition_scheme
 #include <bufferprospector/options.hpp>                       // bp::options
 #include <bufferprospector/workload/layer.hpp>                // bp::layer
@@ -58,7 +59,12 @@ inline bool acceptable_partition_dims(const layer& l, std::int64_t batch, phy_di
     if (!approx_dividable(l.hofm(), pdims[P::ofmp].h) || !approx_dividable(l.wofm(), pdims[P::ofmp].w))
       return false;
     if (!opt.partition_ifmaps && pdims[P::inpp].size() > 1) return false;
-    if (l.is_conv_like()) {
+    if (l.kind() == layer_kind::matmul) {
+      // INPP splits each group's inputs; a node's inputs stay one channel range only if its
+      // outputs lie in one group (intra/matmul.hpp).
+      if (!approx_dividable(matmul_inputs_per_group(l), pdims[P::inpp].size())) return false;
+      if (pdims[P::inpp].size() > 1 && matmul_max_groups_per_part(l, pdims[P::outp].size()) > 1) return false;
+    } else if (l.is_conv_like()) {
       if (!approx_dividable(l.nifm(), pdims[P::inpp].size())) return false;
     } else if (l.is_local_region()) {
       if (pdims[P::inpp].size() > 1) return false;
@@ -159,16 +165,26 @@ inline std::vector<partition_scheme> partitions(const layer& l, std::int64_t bat
 //
 
 /// What one node processes: filters (ifmap x ofmap channel ranges; empty without filters), the
-/// ifmap range it reads, the ofmap range it produces.
+/// ifmap range it reads, the ofmap range it produces. A matmul's second operand also varies with
+/// the sample: `fil_bat` is its sample range and `fil_ifm` the node's share of each group's
+/// inputs (relative to the group); `fil_bat` is empty for weights.
 struct proc_data_ranges {
   int_range fil_ifm, fil_ofm;
   fmap_range ifm, ofm;
+  int_range fil_bat;
   friend bool operator==(const proc_data_ranges&, const proc_data_ranges&) = default;
 };
 
+/// Words of filter data (or matmul operand) in `r`.
+inline std::int64_t filter_volume(const layer& l, const proc_data_ranges& r) noexcept {
+  const std::int64_t v = r.fil_ifm.size() * r.fil_ofm.size() * l.filter_size();
+  return l.kind() == layer_kind::matmul ? v * r.fil_bat.size() : v;
+}
+
 /// The data ranges node `pidx` of `part` processes (partition.proc_data_range). The ifmap range
 /// is the window of the ofmap range: stride and filter (region) for h and w; for CONV the
-/// INPP share of the channels, for a local region the nreg-channel window around the ofmaps.
+/// INPP share of the channels, for a local region the nreg-channel window around the ofmaps,
+/// for a matmul the inputs (INPP share) of the groups its ofmap channels belong to.
 inline proc_data_ranges proc_data_range(const layer& l, std::int64_t batch, const partition_scheme& part,
                                         const partition_index& pidx) {
   const fmap_range ofrng = part.fmap_range_of({{0, 0, 0, 0}, {batch, l.nofm(), l.hofm(), l.wofm()}}, pidx);
@@ -181,7 +197,17 @@ inline proc_data_ranges proc_data_range(const layer& l, std::int64_t batch, cons
     return int_range{beg, std::max(beg, (o.end - 1) * stride + size)};
   };
   int_range n;
-  if (l.is_conv_like()) {
+  int_range fil_ifm;  // matmul: the INPP share of each group's inputs
+  if (l.kind() == layer_kind::matmul) {
+    const std::int64_t ci = matmul_inputs_per_group(l);
+    const phy_dim2 pi = part.pdim(parallel_dim::inpp);
+    const auto [ib, ie] = ith_range(0, ci, pidx[parallel_dim::inpp].h * pi.w + pidx[parallel_dim::inpp].w, pi.size());
+    fil_ifm = {ib, ie};
+    // The inputs of the groups [g.beg, g.end); with INPP the node's outputs lie in one group.
+    const int_range g = matmul_groups_touched(l, ofrng.n());
+    BP_ASSERT(g.size() <= 1 || pi.size() == 1);  // acceptable_partition_dims
+    n = g.empty() ? int_range{0, 0} : int_range{g.beg * ci + ib, (g.end - 1) * ci + ie};
+  } else if (l.is_conv_like()) {
     const phy_dim2 pi = part.pdim(parallel_dim::inpp);
     const auto [nb, ne] = ith_range(0, l.nifm(), pidx[parallel_dim::inpp].h * pi.w + pidx[parallel_dim::inpp].w,
                                     pi.size());
@@ -197,7 +223,11 @@ inline proc_data_ranges proc_data_range(const layer& l, std::int64_t batch, cons
   proc_data_ranges r;
   r.ofm = ofrng;
   r.ifm = {{ofrng.beg.b, n.beg, h.beg, w.beg}, {ofrng.end.b, n.end, h.end, w.end}};
-  if (l.is_conv_like()) {
+  if (l.kind() == layer_kind::matmul) {
+    r.fil_ifm = fil_ifm;
+    r.fil_ofm = ofrng.n();
+    r.fil_bat = ofrng.b();
+  } else if (l.is_conv_like()) {
     r.fil_ifm = n;
     r.fil_ofm = ofrng.n();
   }
@@ -242,7 +272,7 @@ inline auto fmap_range_key(const fmap_range& r) noexcept {
   return std::tie(r.beg.b, r.beg.n, r.beg.h, r.beg.w, r.end.b, r.end.n, r.end.h, r.end.w);
 }
 inline auto fil_range_key(const proc_data_ranges& r) noexcept {
-  return std::tie(r.fil_ifm.beg, r.fil_ifm.end, r.fil_ofm.beg, r.fil_ofm.end);
+  return std::tie(r.fil_ifm.beg, r.fil_ifm.end, r.fil_ofm.beg, r.fil_ofm.end, r.fil_bat.beg, r.fil_bat.end);
 }
 
 // Groups the selected nodes by key (a stable sort keeps each group's nodes in node order).
@@ -262,10 +292,14 @@ void group_nodes(proc_node_data& d, Key key, Select select, node_groups& out) {
     for (; j < d.order.size() && !(key(d.nodes[head]) < key(d.nodes[d.order[j]])); ++j)
       out.coords.push_back(d.nodes[d.order[j]].coord);
     out.groups.push_back({head, begin, static_cast<std::uint32_t>(out.coords.size())});
-    // All data is processed by the same number of nodes (Tangram asserts it).
-    BP_ASSERT(out.groups.front().end - out.groups.front().begin == out.groups.back().end - out.groups.back().begin);
     i = j;
   }
+}
+
+inline bool equal_sizes(const node_groups& g) noexcept {
+  for (const auto& grp : g.groups)
+    if (grp.end - grp.begin != g.groups.front().end - g.groups.front().begin) return false;
+  return true;
 }
 
 // Which node processes what, and the groups of nodes sharing filters, ifmaps and ofmaps. Nodes
@@ -282,6 +316,9 @@ inline void collect_proc_node_data(const layer& l, std::int64_t batch, const nod
       [&](const node_data& n) { return busy(n) && !n.rng.fil_ifm.empty() && !n.rng.fil_ofm.empty(); }, d.fil);
   group_nodes(d, [](const node_data& n) { return fmap_range_key(n.rng.ifm); }, busy, d.ifm);
   group_nodes(d, [](const node_data& n) { return fmap_range_key(n.rng.ofm); }, busy, d.ofm);
+  // All data is processed by the same number of nodes (Tangram asserts it). Not the ifmaps of
+  // a grouped matmul: OUTP parts that straddle groups read input ranges of their own.
+  BP_ASSERT(equal_sizes(d.fil) && equal_sizes(d.ofm) && (equal_sizes(d.ifm) || l.groups() > 1));
 }
 
 inline proc_node_data& proc_node_scratch() {
@@ -291,12 +328,12 @@ inline proc_node_data& proc_node_scratch() {
 
 // Filters are read-only and replicated in every filter node: each node fetches from the
 // nearest one, or (forwarding) the group grows a tree from all of them (_unit_nhops_to_fil).
+// A matmul's operand is fetched the same way (weights-from-DRAM approximation, intra/matmul.hpp).
 inline std::int64_t fil_nhops(const layer& l, std::span<const phy_dim2> filter_nodes, const proc_node_data& d,
                               bool fwd) {
   std::int64_t nhops = 0;
   for (const auto& g : d.fil.groups) {
-    const proc_data_ranges& r = d.nodes[g.head].rng;
-    const std::int64_t fil_size = r.fil_ifm.size() * r.fil_ofm.size() * l.filter_size();
+    const std::int64_t fil_size = filter_volume(l, d.nodes[g.head].rng);
     const auto coords = d.fil.coords_of(g);
     if (fwd) {
       nhops += fil_size * multi_source_tree_hops(filter_nodes, coords);

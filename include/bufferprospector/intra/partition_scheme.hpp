@@ -16,6 +16,7 @@
 #include <bufferprospector/core/fmap_range.hpp>   // bp::fmap_range
 #include <bufferprospector/core/math.hpp>         // bp::idivc, bp::ith_range
 #include <bufferprospector/core/phy_dim2.hpp>     // bp::phy_dim2
+#include <bufferprospector/intra/matmul.hpp>      // bp::matmul_part_layer
 #include <bufferprospector/workload/layer.hpp>    // bp::layer
 
 namespace bp {
@@ -93,14 +94,17 @@ class partition_scheme {
 
   /// The layer, batch and occupancy of one node (PartitionScheme.part_layer). With
   /// `full_eltwise_inputs` false (Tangram), a partitioned local-region layer has ntrd = 1, so an
-  /// N-input eltwise is charged one input channel per output channel (model note 2.8).
+  /// N-input eltwise is charged one input channel per output channel (model note 2.8). A matmul
+  /// stays a matmul with the groups of its largest OUTP part (intra/matmul.hpp).
   partitioned_layer part_layer(const layer& l, std::int64_t batch, bool full_eltwise_inputs = false) const {
     const std::int64_t p_nofm = idivc(l.nofm(), size(parallel_dim::outp));
     const size2 p_ofm{idivc(l.hofm(), pdims_[parallel_dim::ofmp].h), idivc(l.wofm(), pdims_[parallel_dim::ofmp].w)};
     const size2 strd{l.htrd(), l.wtrd()};
     const std::int64_t p_batch = idivc(batch, size(parallel_dim::batp));
     layer p = l;
-    if (l.is_conv_like()) {
+    if (l.kind() == layer_kind::matmul) {
+      p = matmul_part_layer(l, size(parallel_dim::outp), size(parallel_dim::inpp), p_ofm);
+    } else if (l.is_conv_like()) {
       const std::int64_t p_nifm = idivc(l.nifm(), size(parallel_dim::inpp));
       p = layers::conv{.nifm = p_nifm, .nofm = p_nofm, .sofm = p_ofm, .sfil = {l.hfil(), l.wfil()}, .strd = strd};
     } else {

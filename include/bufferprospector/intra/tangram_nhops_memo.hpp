@@ -312,7 +312,9 @@ class tangram_nhops_memo {
       const bool fwd = opt.forwarding();
       const auto fil_range = [&](std::uint32_t i) {
         const proc_data_ranges& r = d.nodes[i].rng;
-        return std::array<std::int64_t, 8>{r.fil_ifm.beg, r.fil_ifm.end, r.fil_ofm.beg, r.fil_ofm.end, 0, 0, 0, 0};
+        // A matmul operand's sample range; empty (zeros, as in Tangram's keys) for weights.
+        return std::array<std::int64_t, 8>{r.fil_ifm.beg, r.fil_ifm.end, r.fil_ofm.beg, r.fil_ofm.end,
+                                           r.fil_bat.beg, r.fil_bat.end, 0, 0};
       };
       const auto ifm_range = [&](std::uint32_t i) { return as_array(d.nodes[i].rng.ifm); };
       const auto ofm_range = [&](std::uint32_t i) { return as_array(d.nodes[i].rng.ofm); };
