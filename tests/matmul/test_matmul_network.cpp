@@ -106,6 +106,18 @@ TEST_CASE("a layer feeding data on chip and a matmul operand also writes to DRAM
   check_network(net, 2, 1, matmul_test::tangram_options());
 }
 
+TEST_CASE("a one-matmul network reads its external operand from DRAM on every run", "[matmul]") {
+  // The only segment is the whole network, so weights could stay pinned on chip (no_time_mux);
+  // the operand, an activation, may not.
+  bp::network net("one matmul", L::input{.nofm = 64, .sofm = {32, 1}});
+  net.add_ext("kv", L::input{.nofm = 64, .sofm = {16, 1}});
+  net.add("m", L::matmul{.nifm = 64, .nofm = 16, .sofm = {32, 1}}, {bp::network::input_name}, {"kv"});
+  const bp::pipeline_segment seg({{0}}, net, 1, matmul_test::chip_resource(2));
+  REQUIRE(seg.valid());
+  CHECK(seg.allocation()[0][0].no_time_mux);
+  check_network(net, 2, 1, matmul_test::tangram_options());
+}
+
 TEST_CASE("BERT-base block: whole-network search in Tangram mode (4x4, batch 1)", "[matmul]") {
   check_network(bp::zoo::bert_base_block(), 4, 1, matmul_test::tangram_options());
 }
