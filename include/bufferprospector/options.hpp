@@ -15,6 +15,7 @@
 
 #include <bufferprospector/core/enums.hpp>  // bp::per_data
 #include <bufferprospector/core/error.hpp>  // bp::invalid_option
+#include <bufferprospector/core/limits.hpp>  // bp::limits::max_ntops, max_nprocesses
 #include <bufferprospector/core/math.hpp>   // bp::inf
 #include <bufferprospector/prospector/prospector_options.hpp>  // bp::prospector_settings
 
@@ -70,6 +71,13 @@ struct options {
     if (ntops < 1) fail("Option: ntops = " + std::to_string(ntops) + " must be >= 1.");
     if (nprocesses < 1)
       fail("Option: nprocesses = " + std::to_string(nprocesses) + " must be >= 1.");
+    if (ntops > limits::max_ntops)
+      fail("Option: ntops = " + std::to_string(ntops) + " " + limits::exceeds(limits::max_ntops, "max_ntops") + ".");
+    if (nprocesses > limits::max_nprocesses)
+      fail("Option: nprocesses = " + std::to_string(nprocesses) + " " +
+           limits::exceeds(limits::max_nprocesses, "max_nprocesses") + ".");
+    if (goal != opt_goal::e && goal != opt_goal::d && goal != opt_goal::ed)
+      fail("Option: goal = " + std::to_string(static_cast<int>(goal)) + " must be e, d or ed.");
     prospector.validate();
   }
 

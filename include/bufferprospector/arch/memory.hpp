@@ -33,8 +33,11 @@ constexpr std::string_view to_string(dram_placement p) noexcept {
   return p == dram_placement::edge_2d ? "2D" : "3D";
 }
 
-/// Word bytes as Tangram computes them from bits: (bits + 7) / 8.
-constexpr std::int64_t word_bytes(std::int64_t word_bits) noexcept { return (word_bits + 7) / 8; }
+/// Word bytes as Tangram computes them from bits: (bits + 7) / 8 (written so that it cannot
+/// overflow for any positive bits).
+constexpr std::int64_t word_bytes(std::int64_t word_bits) noexcept {
+  return word_bits / 8 + (word_bits % 8 > 0 ? 1 : 0);
+}
 
 /// A byte capacity in words, integer-divided as nn_dataflow_search does.
 constexpr std::int64_t words_from_bytes(std::int64_t bytes, std::int64_t word_bits) noexcept {

@@ -143,7 +143,9 @@ struct closest_factors {
 inline closest_factors closest_factor(std::int64_t value, double factor) {
   BP_ASSERT(value >= 0 && factor >= 0);
   closest_factors res;
-  if (factor >= 1) {
+  if (value > 0 && factor >= static_cast<double>(value)) {
+    res.below = value;  // every factor is <= value: do not count down from a huge `factor`
+  } else if (factor >= 1) {
     auto f = static_cast<std::int64_t>(factor) + 1;
     while (static_cast<double>(f) > factor) --f;
     while (!(f != 0 && value % f == 0)) --f;

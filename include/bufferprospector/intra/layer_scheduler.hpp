@@ -55,6 +55,7 @@
 #include <bufferprospector/intra/tangram_nhops_memo.hpp>     // bp::tangram_nhops_memo
 #include <bufferprospector/options.hpp>                      // bp::options
 #include <bufferprospector/workload/layer.hpp>               // bp::layer
+#include <bufferprospector/workload/schedulable.hpp>         // bp::check_schedulable
 
 namespace bp {
 
@@ -350,6 +351,7 @@ class layer_scheduler {
       throw invalid_option("Scheduling: batch = " + std::to_string(batch) +
                            " makes the layer's total size or ops overflow int64.");
     if (!cache_) throw invalid_option("Scheduling: the schedule cache must not be null.");
+    check_schedulable(l, batch);  // the scheduler's size limits (core/limits.hpp)
   }
 
   const layer& scheduled_layer() const noexcept { return key_.l; }
@@ -422,6 +424,8 @@ class layer_scheduler {
 
   std::vector<layer_schedule> search(const scheduling_condition& cond, const options& opt) {
     const resource& res = cond.res;
+    res.validate();  // user input: checked once per memo miss
+    opt.validate();
     check_ifmap_layout(cond);
     // A top-level IFM/OFM block of a grouped matmul is a slice of every group, not a channel
     // range a pipeline could forward: only whole-fmap forwarding (intra/matmul.hpp).
@@ -454,6 +458,12 @@ class layer_scheduler {
       work_ahead* pre = ahead.empty() ? nullptr : &ahead[i];
       const std::vector<detail::node_schedule> nodes = per_node(part, res, cond.constraint, opt, pre);
       if (nodes.empty()) continue;
+      // Tangram's AssertionError (intra/partition.hpp unequal_node_groups): it stops the whole
+      // run with the quirks; without them, the partition is skipped.
+      if (const auto unequal = detail::unequal_node_groups(layer_(), batch_(), res.proc_region, part)) {
+        if (opt.tangram_quirks) throw tangram_assertion(*unequal);
+        continue;
+      }
       const data_layout ofmap_layout = pre && pre->ofmap_layout ? std::move(*pre->ofmap_layout) : ofmap_layout_of(part);
       const per_data<std::int64_t> unit_nhops =
           hops_to_proc_region(part, res, filter_nodes, cond.ifmap_layout, ofmap_layout, opt, pre);
@@ -511,6 +521,7 @@ class layer_scheduler {
         }
       }
       if (!has_nodes) return;  // the search skips the hops of a partition without schedules
+      if (detail::unequal_node_groups(layer_(), batch_(), res.proc_region, part)) return;  // ... and of these
       w.ofmap_layout = ofmap_layout_of(part);
       const std::span<const phy_dim2> fnodes(filter_nodes);
       if (!opt.tangram_quirks) {

@@ -34,6 +34,8 @@
 #include <bufferprospector/arch/cost_table.hpp>              // bp::cost_values
 #include <bufferprospector/arch/resource.hpp>                // bp::resource
 #include <bufferprospector/core/enums.hpp>                   // bp::per_loop, bp::loop_dim
+#include <bufferprospector/core/error.hpp>                   // bp::invalid_layer
+#include <bufferprospector/core/limits.hpp>                  // bp::limits::max_exhaustive_blockings
 #include <bufferprospector/core/math.hpp>                    // bp::factorizations, bp::inf
 #include <bufferprospector/detail/python_order.hpp>          // bp::detail::py_heapify_then_sort
 #include <bufferprospector/detail/task_pool.hpp>             // bp::detail::parallel_for
@@ -198,7 +200,8 @@ namespace detail {
 /// min() for n = 1): later equal keys never displace earlier ones.
 class top_schemes {
  public:
-  explicit top_schemes(std::size_t n) : n_(n) { kept_.reserve(n); }
+  // Reserves for the usual few tops only: ntops may be large, candidates few.
+  explicit top_schemes(std::size_t n) : n_(n) { kept_.reserve(std::min<std::size_t>(n, 64)); }
 
   bool accepts(const loop_blocking_key& k) const noexcept { return kept_.size() < n_ || k < kept_.back().key; }
 
@@ -265,7 +268,17 @@ struct exhaustive_loop_blocking {
     explicit chunk_plan(const nested_loop_desc& nld)
         : tifm(factorizations<3>(nld.loopcnt[loop_dim::ifm])),
           tofm(factorizations<3>(nld.loopcnt[loop_dim::ofm])),
-          tbat(factorizations<3>(nld.loopcnt[loop_dim::bat])) {}
+          tbat(factorizations<3>(nld.loopcnt[loop_dim::bat])) {
+      // Each triple is tried in up to 36 orders: refuse sweeps that would run for hours.
+      const std::size_t n = size() * tbat.size();
+      if (n > static_cast<std::size_t>(limits::max_exhaustive_blockings))
+        throw invalid_layer("exhaustive loop blocking: loop counts IFM " + std::to_string(nld.loopcnt[loop_dim::ifm]) +
+                            ", OFM " + std::to_string(nld.loopcnt[loop_dim::ofm]) + ", BAT " +
+                            std::to_string(nld.loopcnt[loop_dim::bat]) + " have " + std::to_string(n) +
+                            " blocking factorisations, which " +
+                            limits::exceeds(limits::max_exhaustive_blockings, "max_exhaustive_blockings") +
+                            "; the analytical solver (options.sw_solve_loopblocking) bounds CONV-like layers");
+    }
     std::size_t size() const noexcept { return tifm.size() * tofm.size(); }
   };
 
@@ -286,7 +299,7 @@ struct exhaustive_loop_blocking {
 
     detail::top_schemes kept(ntops);
     std::vector<loop_blocking_scheme> first_n;  // goal-d quirk: the first n candidates
-    if (first_n_only) first_n.reserve(ntops);
+    if (first_n_only) first_n.reserve(std::min<std::size_t>(ntops, 64));
 
     for (const auto& tb : plan.tbat) {
       if (!cstr.allows_top(loop_dim::bat, tb[0])) continue;

@@ -14,7 +14,9 @@
 #include <array>      // std::array
 #include <cstdint>    // std::int64_t
 #include <limits>     // std::numeric_limits
+#include <optional>   // std::optional
 #include <span>       // std::span
+#include <string>     // std::string, std::to_string
 #include <tuple>      // std::tie
 #include <vector>     // std::vector
 
@@ -324,6 +326,41 @@ inline void collect_proc_node_data(const layer& l, std::int64_t batch, const nod
 inline proc_node_data& proc_node_scratch() {
   thread_local proc_node_data d;
   return d;
+}
+
+// Tangram's unit_nhops_to_proc_region asserts that every filter / ifmap / ofmap range is processed
+// by the same number of nodes. Some partitions break it (e.g. an LRN across channels split over
+// the ofmap channels: the ifmap ranges overlap, so edge ranges have fewer nodes); Tangram then
+// dies on the AssertionError. Returns its message ("ifm val len: [2, 2, 2, 1, 1, 1]", groups in
+// order of first appearance, as Python's dict) when broken; the ifmaps of a grouped matmul are
+// exempt (its OUTP parts read input ranges of their own).
+inline std::optional<std::string> unequal_node_groups(const layer& l, std::int64_t batch, const node_region& proc_region,
+                                                      const partition_scheme& part) {
+  proc_node_data d;
+  d.nodes.clear();
+  part.for_each_pidx([&](const partition_index& pidx) {
+    d.nodes.push_back({proc_data_range(l, batch, part, pidx), part.coordinate(proc_region, pidx)});
+  });
+  const auto busy = [](const node_data& n) { return n.rng.ifm.size() > 0 && n.rng.ofm.size() > 0; };
+  group_nodes(
+      d, [](const node_data& n) { return fil_range_key(n.rng); },
+      [&](const node_data& n) { return busy(n) && !n.rng.fil_ifm.empty() && !n.rng.fil_ofm.empty(); }, d.fil);
+  group_nodes(d, [](const node_data& n) { return fmap_range_key(n.rng.ifm); }, busy, d.ifm);
+  group_nodes(d, [](const node_data& n) { return fmap_range_key(n.rng.ofm); }, busy, d.ofm);
+  const auto unequal = [](const node_groups& g) -> std::optional<std::string> {
+    std::vector<node_groups::group> groups = g.groups;
+    bool differ = false;
+    for (const auto& grp : groups) differ = differ || grp.end - grp.begin != groups.front().end - groups.front().begin;
+    if (!differ) return std::nullopt;
+    std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.head < b.head; });
+    std::string lens;
+    for (const auto& grp : groups) lens += (lens.empty() ? "" : ", ") + std::to_string(grp.end - grp.begin);
+    return "[" + lens + "]";
+  };
+  if (const auto v = unequal(d.fil)) return "fil val len: " + *v;
+  if (const auto v = unequal(d.ifm); v && l.groups() == 1) return "ifm val len: " + *v;
+  if (const auto v = unequal(d.ofm)) return "ofm val len: " + *v;
+  return std::nullopt;
 }
 
 // Filters are read-only and replicated in every filter node: each node fetches from the

@@ -53,6 +53,7 @@
 #include <bufferprospector/search/network_scheme.hpp>          // bp::scheme_builder
 #include <bufferprospector/search/segment_prospector.hpp>      // bp::segment_prospector
 #include <bufferprospector/search/segment_search.hpp>          // bp::segment_search
+#include <bufferprospector/workload/schedulable.hpp>          // bp::check_schedulable
 
 namespace bp {
 
@@ -271,7 +272,9 @@ struct beam_search {
 
   search_result search(const search_problem& p) const {
     p.opt.validate();
+    p.res.validate();
     if (p.net.empty()) throw invalid_network("NNDataflow: network " + p.net.name() + " has no layers.");
+    check_schedulable(p.net, p.batch);  // every layer within the size limits before any work
     return detail::beam_run<LBS, Alloc>(p).run();
   }
 };

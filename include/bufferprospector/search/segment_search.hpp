@@ -19,6 +19,7 @@
 
 #include <bufferprospector/arch/cost_table.hpp>          // bp::cost_values
 #include <bufferprospector/arch/resource.hpp>            // bp::resource
+#include <bufferprospector/core/error.hpp>               // bp::no_valid_schedule
 #include <bufferprospector/intra/layer_scheduler.hpp>    // bp::layer_schedule_cache
 #include <bufferprospector/options.hpp>                  // bp::options
 #include <bufferprospector/search/network_scheme.hpp>    // bp::network_scheme
@@ -51,6 +52,16 @@ struct search_result {
   std::vector<network_scheme> tops;
   std::optional<layer_id> failed_layer;
 };
+
+/// The best scheme of a search of `net`; when there is none (e.g. buffers too small for every
+/// loop blocking), throws bp::no_valid_schedule naming the first layer that could not be scheduled.
+inline const network_scheme& best_scheme(const search_result& r, const network& net) {
+  if (!r.tops.empty()) return r.tops.front();
+  std::string msg = "No valid dataflow found for network " + net.name();
+  if (r.failed_layer)
+    msg += ": layer " + net.name_of(*r.failed_layer) + " (" + net[*r.failed_layer].repr() + ") has no valid schedule";
+  throw no_valid_schedule(msg + ".");
+}
 
 template <class S>
 concept segment_search = requires(const S& s, const search_problem& p) {
