@@ -48,7 +48,7 @@ inline std::vector<method_policy> overall_matrix() {
 }
 
 inline std::vector<std::string> overall_workloads(bool quick) {
-  if (quick) return {"alex_net", "bert_base_block", "densenet121_block"};
+  if (quick) return {"alex_net", "bert_base_block", "densenet121_block", "googlenet"};
   return {"resnet50",  "resnet152", "googlenet", "inception_resnet_v1", "densenet121",    "vgg19_net",
           "alex_net",  "lstm_gnmt", "bert_large", "gpt2_xl_prefill",    "gpt2_xl_decode"};
 }
