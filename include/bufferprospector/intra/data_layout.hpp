@@ -18,6 +18,7 @@
 #include <cstdint>    // std::int64_t
 #include <functional>  // std::hash
 #include <limits>     // std::numeric_limits
+#include <memory>     // std::shared_ptr, std::make_shared
 #include <span>       // std::span
 #include <utility>    // std::move
 #include <vector>     // std::vector
@@ -49,17 +50,20 @@ class data_layout {
   };
 
   /// Validates as DataLayout does; throws bp::invalid_spec with Tangram's message.
-  explicit data_layout(std::vector<piece> pieces) : pieces_(std::move(pieces)) {
-    validate();
-    index_atoms();
-    hash_ = compute_hash();
+  explicit data_layout(std::vector<piece> pieces) {
+    auto s = std::make_shared<storage>();
+    s->pieces = std::move(pieces);
+    validate(s->pieces);
+    index_atoms(*s);
+    s->hash = compute_hash(s->pieces);
+    s_ = std::move(s);
   }
 
-  const std::vector<piece>& pieces() const noexcept { return pieces_; }
+  const std::vector<piece>& pieces() const noexcept { return s_->pieces; }
 
   /// The whole fmap: from the origin to the end of the last piece.
   fmap_range complete_fmap_range() const noexcept {
-    return {pieces_.front().frng.beg, pieces_.back().frng.end};
+    return {s_->pieces.front().frng.beg, s_->pieces.back().frng.end};
   }
 
   /// Word-hops to move `frng` to every destination (DataLayout.nhops_to). Without forwarding each
@@ -83,11 +87,12 @@ class data_layout {
     hop_summary s{0, std::numeric_limits<std::int64_t>::max()};
     // Gather the atoms that overlap once, then charge every destination.
     auto& overlapping = overlap_scratch();
-    for (std::size_t i = 0; i < pieces_.size(); ++i) {
-      if (frng.overlap_size(pieces_[i].frng) == 0) continue;
-      for (std::size_t a = atom_begin_[i]; a < atom_begin_[i + 1]; ++a) {
-        const std::int64_t size = frng.overlap_size(atoms_[a].frng);
-        if (size > 0) overlapping.push_back({atoms_[a].node, size});
+    const storage& st = *s_;
+    for (std::size_t i = 0; i < st.pieces.size(); ++i) {
+      if (frng.overlap_size(st.pieces[i].frng) == 0) continue;
+      for (std::size_t a = st.atom_begin[i]; a < st.atom_begin[i + 1]; ++a) {
+        const std::int64_t size = frng.overlap_size(st.atoms[a].frng);
+        if (size > 0) overlapping.push_back({st.atoms[a].node, size});
       }
     }
     for (const phy_dim2& d : dests) {
@@ -105,7 +110,7 @@ class data_layout {
     std::vector<phy_dim2> allowed[2];  // by region type
     for (const node_region& r : regions) r.for_each_node([&](phy_dim2 c) { allowed[type_index(r)].push_back(c); });
     for (auto& a : allowed) std::sort(a.begin(), a.end());
-    for (const piece& p : pieces_) {
+    for (const piece& p : s_->pieces) {
       const auto& a = allowed[type_index(p.region)];
       bool inside = true;
       p.region.for_each_node([&](phy_dim2 c) { inside = inside && std::binary_search(a.begin(), a.end(), c); });
@@ -122,7 +127,7 @@ class data_layout {
     std::vector<piece> out;
     std::int64_t n_offset = 0;
     for (const data_layout& dl : layouts) {
-      for (piece p : dl.pieces_) {
+      for (piece p : dl.pieces()) {
         p.frng.beg.n += n_offset;
         p.frng.end.n += n_offset;
         out.push_back(std::move(p));
@@ -133,11 +138,11 @@ class data_layout {
   }
 
   friend bool operator==(const data_layout& a, const data_layout& b) noexcept {
-    return a.hash_ == b.hash_ && a.pieces_ == b.pieces_;
+    return a.s_ == b.s_ || (a.s_->hash == b.s_->hash && a.s_->pieces == b.s_->pieces);
   }
 
   /// A hash of the pieces, for memoising on layouts.
-  std::size_t hash() const noexcept { return hash_; }
+  std::size_t hash() const noexcept { return s_->hash; }
 
  private:
   // A sub-range of a piece and the node that stores it.
@@ -160,20 +165,29 @@ class data_layout {
 
   [[noreturn]] static void fail(const char* msg) { throw invalid_spec(std::string("DataLayout: ") + msg); }
 
+  // A layout never changes once built: copies share one storage (layouts are copied into
+  // every schedule, memo key and scheme; their atoms can be hundreds of nodes).
+  struct storage {
+    std::vector<piece> pieces;
+    std::vector<atom> atoms;
+    std::vector<std::size_t> atom_begin;  // atoms of pieces[i]: [atom_begin[i], atom_begin[i + 1])
+    std::size_t hash = 0;
+  };
+
   // DataLayout._validate_frngs and _validate_parts.
-  void validate() const {
-    if (pieces_.empty()) fail("no frngs.");
-    const fmap_range& first = pieces_.front().frng;
+  static void validate(const std::vector<piece>& pieces) {
+    if (pieces.empty()) fail("no frngs.");
+    const fmap_range& first = pieces.front().frng;
     if (first.beg != fmap_position{0, 0, 0, 0}) fail("frngs must begin at 0.");
     std::int64_t n_end = first.end.n;
-    for (std::size_t i = 1; i < pieces_.size(); ++i) {
-      const fmap_range& f = pieces_[i].frng;
+    for (std::size_t i = 1; i < pieces.size(); ++i) {
+      const fmap_range& f = pieces[i].frng;
       if (f.b() != first.b() || f.h() != first.h() || f.w() != first.w())
         fail("frng dim b, h, w mismatch.");
       if (f.beg.n != n_end) fail("frng dim n is discontinuous.");
       n_end = f.end.n;
     }
-    for (const piece& p : pieces_) {
+    for (const piece& p : pieces) {
       if (!p.part.is_applicable_to_fmap_range()) fail("invalid partitioning scheme for fmap range.");
       const phy_dim2 pd = p.part.dim(), rd = p.region.dim();
       if (pd.h > rd.h || pd.w > rd.w) fail("partitioning scheme does not fit in node region.");
@@ -181,18 +195,18 @@ class data_layout {
   }
 
   // Which node holds which sub-range (DataLayout.fmap_range_map, flattened).
-  void index_atoms() {
-    atom_begin_.push_back(0);
-    for (const piece& p : pieces_) {
+  static void index_atoms(storage& s) {
+    s.atom_begin.push_back(0);
+    for (const piece& p : s.pieces) {
       p.part.for_each_pidx([&](const partition_index& pidx) {
-        atoms_.push_back({p.part.fmap_range_of(p.frng, pidx), p.part.coordinate(p.region, pidx)});
+        s.atoms.push_back({p.part.fmap_range_of(p.frng, pidx), p.part.coordinate(p.region, pidx)});
       });
-      atom_begin_.push_back(atoms_.size());
+      s.atom_begin.push_back(s.atoms.size());
     }
   }
 
-  std::size_t compute_hash() const noexcept {
-    std::size_t h = pieces_.size();
+  static std::size_t compute_hash(const std::vector<piece>& pieces) noexcept {
+    std::size_t h = pieces.size();
     const auto mix = [&h](std::int64_t v) {
       h ^= std::hash<std::int64_t>{}(v) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
     };
@@ -200,7 +214,7 @@ class data_layout {
       mix(d.h);
       mix(d.w);
     };
-    for (const piece& p : pieces_) {
+    for (const piece& p : pieces) {
       for (const fmap_position& fp : {p.frng.beg, p.frng.end}) {
         mix(fp.b);
         mix(fp.n);
@@ -220,10 +234,7 @@ class data_layout {
     return h;
   }
 
-  std::vector<piece> pieces_;
-  std::vector<atom> atoms_;
-  std::vector<std::size_t> atom_begin_;  // atoms of pieces_[i]: [atom_begin_[i], atom_begin_[i + 1])
-  std::size_t hash_ = 0;
+  std::shared_ptr<const storage> s_;
 };
 
 }  // namespace bp

@@ -415,6 +415,8 @@ class layer_scheduler {
   /// quirks, only the memo-independent part, and only if Tangram's memo lacks the call). Every
   /// piece is a pure function of its inputs, so it equals what the sequential search computes.
   struct work_ahead {
+    std::optional<detail::sched_memo::node_key> node_key;     ///< the per-node memo's key ...
+    std::size_t node_hash = 0;                                ///< ... and its hash
     std::optional<std::vector<detail::node_schedule>> nodes;  ///< computed per-node results
     std::exception_ptr node_error;                            ///< or what computing them threw
     std::optional<data_layout> ofmap_layout;
@@ -487,7 +489,7 @@ class layer_scheduler {
   per_data<std::int64_t> hops_to_proc_region(const partition_scheme& part, const resource& res,
                                              const std::vector<phy_dim2>& filter_nodes, const data_layout& ifmap_layout,
                                              const data_layout& ofmap_layout, const options& opt,
-                                             const work_ahead* pre = nullptr) {
+                                             work_ahead* pre = nullptr) {
     const std::span<const phy_dim2> fnodes(filter_nodes);
     if (!opt.tangram_quirks) {
       if (pre && pre->true_nhops) return *pre->true_nhops;
@@ -509,9 +511,11 @@ class layer_scheduler {
     detail::parallel_for(parts.size(), static_cast<std::size_t>(opt.nprocesses), [&](std::size_t i) {
       const partition_scheme& part = parts[i];
       work_ahead& w = ahead[i];
-      const detail::sched_memo::node_key key{key_, part, res, cond.constraint, opt};
+      const detail::sched_memo::node_key& key =
+          w.node_key.emplace(detail::sched_memo::node_key{key_, part, res, cond.constraint, opt});
+      w.node_hash = key.hash();
       bool has_nodes = false;
-      if (!cache_->nodes_.peek(key, key.hash(), [&](const auto& nodes) { has_nodes = !nodes.empty(); })) {
+      if (!cache_->nodes_.peek(key, w.node_hash, [&](const auto& nodes) { has_nodes = !nodes.empty(); })) {
         try {
           w.nodes = compute_per_node(part, res, cond.constraint, opt);
           has_nodes = !w.nodes->empty();
@@ -573,8 +577,9 @@ class layer_scheduler {
   std::vector<detail::node_schedule> per_node(const partition_scheme& part, const resource& res,
                                               const scheduling_constraint& constraint, const options& opt,
                                               work_ahead* pre = nullptr) {
-    detail::sched_memo::node_key key{key_, part, res, constraint, opt};
-    const std::size_t h = key.hash();
+    detail::sched_memo::node_key key = pre && pre->node_key ? std::move(*pre->node_key)
+                                                            : detail::sched_memo::node_key{key_, part, res, constraint, opt};
+    const std::size_t h = pre && pre->node_key ? pre->node_hash : key.hash();
     auto& memo = cache_->nodes_;
     std::vector<detail::node_schedule> out;
     if (memo.find(key, h, out)) return out;

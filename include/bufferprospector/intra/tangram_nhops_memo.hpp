@@ -26,8 +26,9 @@
 #include <functional>     // std::hash
 #include <iterator>       // std::prev
 #include <list>           // std::list
+#include <optional>       // std::optional
 #include <span>           // std::span
-#include <unordered_map>  // std::unordered_map
+#include <unordered_map>  // std::unordered_multimap
 #include <utility>        // std::move, std::pair
 #include <vector>         // std::vector
 
@@ -59,25 +60,27 @@ class lru_memo {
 
   template <class Compute>
   Value get(Key key, Compute&& compute) {
-    if (const auto it = index_.find(&key); it != index_.end()) {
+    // The keys are large (node groups, layouts): hash each once, and keep the hash.
+    const std::size_t h = Hash{}(key);
+    if (const auto it = locate(key, h); it != items_.end()) {
       ++hits_;
-      items_.splice(items_.end(), items_, it->second);
-      return it->second->second;
+      items_.splice(items_.end(), items_, it);
+      return it->value;
     }
     ++misses_;
     Value value = compute();
     if (maxsize_ == 0) return value;
     if (items_.size() >= maxsize_) {
-      index_.erase(&items_.front().first);
+      unindex(items_.begin());
       items_.pop_front();
     }
-    items_.emplace_back(std::move(key), value);
-    index_.emplace(&items_.back().first, std::prev(items_.end()));
+    items_.push_back({std::move(key), value, h});
+    index_.emplace(h, std::prev(items_.end()));
     return value;
   }
 
   /// Whether `key` is cached (no effect on the LRU order or the counts).
-  bool contains(const Key& key) const { return index_.find(&key) != index_.end(); }
+  bool contains(const Key& key) const { return locate(key, Hash{}(key)) != items_.end(); }
 
   std::size_t hits() const noexcept { return hits_; }
   std::size_t misses() const noexcept { return misses_; }
@@ -89,16 +92,34 @@ class lru_memo {
   }
 
  private:
-  struct deref_hash {
-    std::size_t operator()(const Key* k) const noexcept { return Hash{}(*k); }
+  struct item {
+    Key key;
+    Value value;
+    std::size_t hash;
   };
-  struct deref_equal {
-    bool operator()(const Key* a, const Key* b) const noexcept { return *a == *b; }
-  };
-  using list_type = std::list<std::pair<Key, Value>>;
+  using list_type = std::list<item>;
+
+  typename list_type::iterator locate(const Key& key, std::size_t h) {
+    for (auto [it, end] = index_.equal_range(h); it != end; ++it)
+      if (it->second->key == key) return it->second;
+    return items_.end();
+  }
+  typename list_type::const_iterator locate(const Key& key, std::size_t h) const {
+    for (auto [it, end] = index_.equal_range(h); it != end; ++it)
+      if (it->second->key == key) return it->second;
+    return items_.end();
+  }
+  void unindex(typename list_type::iterator e) {
+    for (auto [it, end] = index_.equal_range(e->hash); it != end; ++it)
+      if (it->second == e) {
+        index_.erase(it);
+        return;
+      }
+  }
+
   std::size_t maxsize_;
   list_type items_;  // least recently used first
-  std::unordered_map<const Key*, typename list_type::iterator, deref_hash, deref_equal> index_;
+  std::unordered_multimap<std::size_t, typename list_type::iterator> index_;
   std::size_t hits_ = 0, misses_ = 0;
 };
 
@@ -262,11 +283,19 @@ class tangram_nhops_memo {
   explicit tangram_nhops_memo(std::size_t maxsize = tangram_maxsize)
       : outer_(maxsize), fil_(maxsize), ifm_(maxsize), ofm_(maxsize) {}
 
-  /// The part of a unit_nhops_to_proc_region call that does not depend on the memos: which
-  /// nodes process what, and the true hop counts. Computed ahead (on any thread, see prepare)
-  /// and handed to unit_nhops_to_proc_region, which then only replays the memos.
+  /// The keys of the three helper memos for one call: they depend only on which nodes process
+  /// what (and on the layouts), not on the memos.
+  struct helper_keys {
+    std::optional<detail::nhops_memo::fil_nhops_key> fil;
+    std::optional<detail::nhops_memo::fmap_nhops_key> ifm;
+    std::optional<detail::nhops_memo::fmap_nhops_key> ofm;  ///< none when the ofmaps stay in place
+  };
+
+  /// The part of a unit_nhops_to_proc_region call that does not depend on the memos: the helper
+  /// memos' keys and the true hop counts. Computed ahead (on any thread, see prepare) and handed
+  /// to unit_nhops_to_proc_region, which then only replays the memos.
   struct prepared {
-    detail::proc_node_data nodes;
+    helper_keys keys;
     per_data<std::int64_t> true_nhops{};
   };
 
@@ -274,13 +303,13 @@ class tangram_nhops_memo {
   static prepared prepare(const layer& l, std::int64_t batch, const node_region& proc_region,
                           const partition_scheme& part, std::span<const phy_dim2> filter_nodes,
                           const data_layout& ifmap_layout, const data_layout& ofmap_layout, const options& opt) {
-    prepared p;
-    detail::collect_proc_node_data(l, batch, proc_region, part, p.nodes);
+    auto& d = detail::proc_node_scratch();
+    detail::collect_proc_node_data(l, batch, proc_region, part, d);
     const bool fwd = opt.forwarding();
-    p.true_nhops[data_category::fil] = detail::fil_nhops(l, filter_nodes, p.nodes, fwd);
-    p.true_nhops[data_category::ifm] = detail::ifm_nhops(ifmap_layout, p.nodes, fwd);
-    if (!detail::ofmaps_stay(ofmap_layout, part, proc_region))
-      p.true_nhops[data_category::ofm] = detail::ofm_nhops(ofmap_layout, p.nodes, fwd);
+    prepared p{make_helper_keys(l, proc_region, part, filter_nodes, ifmap_layout, ofmap_layout, fwd, d), {}};
+    p.true_nhops[data_category::fil] = detail::fil_nhops(l, filter_nodes, d, fwd);
+    p.true_nhops[data_category::ifm] = detail::ifm_nhops(ifmap_layout, d, fwd);
+    if (p.keys.ofm) p.true_nhops[data_category::ofm] = detail::ofm_nhops(ofmap_layout, d, fwd);
     return p;
   }
 
@@ -294,39 +323,32 @@ class tangram_nhops_memo {
   }
 
   /// unit_nhops_to_proc_region as a Tangram run returns it at this point of its call sequence.
-  /// `pre`, if given, is prepare() of the same arguments: it saves the computation on a miss.
+  /// `pre`, if given, is prepare() of the same arguments (its keys are moved out): it saves the
+  /// computation on a miss.
   per_data<std::int64_t> unit_nhops_to_proc_region(const layer& l, std::int64_t batch, const node_region& proc_region,
                                                    const partition_scheme& part,
                                                    std::span<const phy_dim2> filter_nodes,
                                                    const data_layout& ifmap_layout, const data_layout& ofmap_layout,
-                                                   const options& opt, const prepared* pre = nullptr) {
+                                                   const options& opt, prepared* pre = nullptr) {
     outer_key key{layer_key(l),  batch,        proc_region,     part, detail::nhops_memo::node_set(filter_nodes),
                   ifmap_layout, ofmap_layout, option_key(opt)};
     return outer_.get(std::move(key), [&] {
       using D = data_category;
-      const detail::proc_node_data& d = pre ? pre->nodes : [&]() -> const detail::proc_node_data& {
-        auto& scratch = detail::proc_node_scratch();
-        detail::collect_proc_node_data(l, batch, proc_region, part, scratch);
-        return scratch;
-      }();
       const bool fwd = opt.forwarding();
-      const auto fil_range = [&](std::uint32_t i) {
-        const proc_data_ranges& r = d.nodes[i].rng;
-        // A matmul operand's sample range; empty (zeros, as in Tangram's keys) for weights.
-        return std::array<std::int64_t, 8>{r.fil_ifm.beg, r.fil_ifm.end, r.fil_ofm.beg, r.fil_ofm.end,
-                                           r.fil_bat.beg, r.fil_bat.end, 0, 0};
-      };
-      const auto ifm_range = [&](std::uint32_t i) { return as_array(d.nodes[i].rng.ifm); };
-      const auto ofm_range = [&](std::uint32_t i) { return as_array(d.nodes[i].rng.ofm); };
-
       per_data<std::int64_t> nhops{};
-      nhops[D::fil] = fil_.get(fil_key{layer_key(l), detail::nhops_memo::node_set(filter_nodes), dict_key(d.fil, fil_range), fwd},
-                               [&] { return pre ? pre->true_nhops[D::fil] : detail::fil_nhops(l, filter_nodes, d, fwd); });
-      nhops[D::ifm] = ifm_.get(fmap_key{ifmap_layout, dict_key(d.ifm, ifm_range), fwd},
-                               [&] { return pre ? pre->true_nhops[D::ifm] : detail::ifm_nhops(ifmap_layout, d, fwd); });
-      if (!detail::ofmaps_stay(ofmap_layout, part, proc_region))
-        nhops[D::ofm] = ofm_.get(fmap_key{ofmap_layout, dict_key(d.ofm, ofm_range), fwd},
-                                 [&] { return pre ? pre->true_nhops[D::ofm] : detail::ofm_nhops(ofmap_layout, d, fwd); });
+      if (pre) {  // the helpers' keys and true counts were computed ahead
+        helper_keys& k = pre->keys;
+        nhops[D::fil] = fil_.get(std::move(*k.fil), [&] { return pre->true_nhops[D::fil]; });
+        nhops[D::ifm] = ifm_.get(std::move(*k.ifm), [&] { return pre->true_nhops[D::ifm]; });
+        if (k.ofm) nhops[D::ofm] = ofm_.get(std::move(*k.ofm), [&] { return pre->true_nhops[D::ofm]; });
+        return nhops;
+      }
+      auto& d = detail::proc_node_scratch();
+      detail::collect_proc_node_data(l, batch, proc_region, part, d);
+      helper_keys k = make_helper_keys(l, proc_region, part, filter_nodes, ifmap_layout, ofmap_layout, fwd, d);
+      nhops[D::fil] = fil_.get(std::move(*k.fil), [&] { return detail::fil_nhops(l, filter_nodes, d, fwd); });
+      nhops[D::ifm] = ifm_.get(std::move(*k.ifm), [&] { return detail::ifm_nhops(ifmap_layout, d, fwd); });
+      if (k.ofm) nhops[D::ofm] = ofm_.get(std::move(*k.ofm), [&] { return detail::ofm_nhops(ofmap_layout, d, fwd); });
       return nhops;
     });
   }
@@ -362,6 +384,25 @@ class tangram_nhops_memo {
   using fmap_key = detail::nhops_memo::fmap_nhops_key;
   template <class K, class V>
   using lru = detail::nhops_memo::lru_memo<K, V, typename K::hash>;
+
+  static helper_keys make_helper_keys(const layer& l, const node_region& proc_region, const partition_scheme& part,
+                                      std::span<const phy_dim2> filter_nodes, const data_layout& ifmap_layout,
+                                      const data_layout& ofmap_layout, bool fwd, const detail::proc_node_data& d) {
+    const auto fil_range = [&](std::uint32_t i) {
+      const proc_data_ranges& r = d.nodes[i].rng;
+      // A matmul operand's sample range; empty (zeros, as in Tangram's keys) for weights.
+      return std::array<std::int64_t, 8>{r.fil_ifm.beg, r.fil_ifm.end, r.fil_ofm.beg, r.fil_ofm.end,
+                                         r.fil_bat.beg, r.fil_bat.end, 0, 0};
+    };
+    const auto ifm_range = [&](std::uint32_t i) { return as_array(d.nodes[i].rng.ifm); };
+    const auto ofm_range = [&](std::uint32_t i) { return as_array(d.nodes[i].rng.ofm); };
+    helper_keys k;
+    k.fil.emplace(fil_key{layer_key(l), detail::nhops_memo::node_set(filter_nodes), dict_key(d.fil, fil_range), fwd});
+    k.ifm.emplace(fmap_key{ifmap_layout, dict_key(d.ifm, ifm_range), fwd});
+    if (!detail::ofmaps_stay(ofmap_layout, part, proc_region))
+      k.ofm.emplace(fmap_key{ofmap_layout, dict_key(d.ofm, ofm_range), fwd});
+    return k;
+  }
 
   static std::array<std::int64_t, 8> as_array(const fmap_range& f) noexcept {
     return {f.beg.b, f.beg.n, f.beg.h, f.beg.w, f.end.b, f.end.n, f.end.h, f.end.w};
