@@ -9,14 +9,21 @@
 // "Tangram compatibility"); the options then record "tangram_quirks": false.
 //
 // The buffer prospector (docs/bufferprospector-model.md): --prospector POLICY searches the
-// relaxed segments with that buffer allocator (none = Tangram mode, the default); --fallback
-// {reject,dram} says what a hold that does not fit does; --reserve RHO keeps a GBUF fraction
-// free; --quantum Q splits holds only at multiples of Q words; --interval-packing lets holds with
-// disjoint lifetimes share a core; --no-rule3 drops Tangram's rule 3 for relaxed segments. With
-// --prospector the JSON gains a "prospector" object (per segment: per-core buffer use, held
-// edges and placements; see report/prospector_json.hpp); --compare-tangram also runs Tangram
-// mode and adds its totals as "tangram". Without these flags the output is Tangram's, byte for
-// byte.
+// relaxed segments with that buffer allocator (none = Tangram mode, the default);
+// --segment-search {beam,dp} picks Tangram's beam search (default) or the DP (section 6; over
+// Tangram's candidates with --prospector none it gives Tangram's result); --hold
+// {intra,inter,both} says which holds the prospector makes (inside segments, across segments:
+// the E3 post-pass, or both); --log FILE writes the DP's transitions and final segmentation
+// (section 6.6; needs --segment-search dp). Every field of the prospector's options has one
+// --bp- flag: --bp-fallback {reject,dram} (a hold that does not fit), --bp-reserve RHO (GBUF
+// fraction kept free), --bp-quantum Q (holds split only at multiples of Q words), --bp-order
+// {lrf,density} (edge order), --bp-interval-packing (holds with disjoint lifetimes share a
+// core), --bp-candidates {auto,tangram,relaxed}, --bp-no-rule3 (relaxed segments ignore
+// Tangram's rule 3), --bp-dp-mode {prefix,independent} and --bp-dp-break (SoMa's break on the
+// first infeasible segment, independent mode). With --prospector (or --hold inter/both) the
+// JSON gains a "prospector" object (per segment: per-core buffer use, held edges and
+// placements; see report/prospector_json.hpp); --compare-tangram also runs Tangram mode and adds
+// its totals as "tangram". Without these flags the output is Tangram's, byte for byte.
 //
 // Units, as Tangram converts them: word bytes = (word bits + 7) // 8; --gbuf (bytes per node)
 // and --regf (bytes per PE) become words by integer division; --bus-width (bits) becomes
@@ -28,6 +35,7 @@
 // the layer that could not be scheduled and what limited it). Never a crash.
 #include <algorithm>    // std::max
 #include <chrono>       // std::chrono::steady_clock
+#include <fstream>      // std::ofstream (--log)
 #include <cstdint>      // std::int64_t
 #include <iostream>     // std::cout, std::cerr
 #include <memory>       // std::make_shared
@@ -49,7 +57,8 @@
 #include <bufferprospector/report/search_json.hpp>   // bp::report::search_json
 #include <bufferprospector/report/tangram_json.hpp>  // bp::report::tangram_cost
 #include <bufferprospector/search/beam_search.hpp>   // bp::tangram_search
-#include <bufferprospector/search/prospector_search.hpp>  // bp::search_with_policy
+#include <bufferprospector/search/prospector_search.hpp>  // bp::prospector_totals
+#include <bufferprospector/search/scheduler.hpp>     // bp::schedule, bp::search_log
 #include <bufferprospector/workload/zoo.hpp>         // bp::zoo::make, bp::zoo::names
 
 #include "cli_args.hpp"  // bp_cli::parser
@@ -131,14 +140,36 @@ bp_cli::parser make_parser() {
   p.option({"--prospector"}, {.help = "buffer prospector allocation policy (none: Tangram's search)",
                               .defaults = {"none"},
                               .choices = policies});
-  p.option({"--fallback"}, {.help = "what a held edge that does not fit does: reject the segment, or go through DRAM",
-                            .defaults = {"reject"},
-                            .choices = {"reject", "dram"}});
-  p.option({"--reserve"}, {.help = "fraction of each gbuf the prospector keeps free", .defaults = {"0"}});
-  p.option({"--quantum"}, {.help = "held data is split across cores only at multiples of this many words",
-                           .defaults = {"1"}});
-  p.flag({"--interval-packing"}, "Let holds with disjoint lifetimes share a core's spare buffer.");
-  p.flag({"--no-rule3"}, "Relaxed segments: drop Tangram's rule 3 (members feeding several vertices outside).");
+  p.option({"--segment-search"}, {.help = "segment search: Tangram's beam search, or the DP over segmentations",
+                                   .defaults = {"beam"},
+                                   .choices = {"beam", "dp"}});
+  p.option({"--hold"}, {.help = "which holds the prospector makes: inside segments (intra), across segments "
+                                "(inter, on Tangram's segments), or both",
+                        .defaults = {"intra"},
+                        .choices = {"intra", "inter", "both"}});
+  p.option({"--log"}, {.help = "write the DP's transitions and final segmentation to this file (with --segment-search dp)",
+                       .metavars = {"FILE"}});
+  p.option({"--bp-fallback"}, {.help = "what a held edge that does not fit does: reject the segment, or go through DRAM",
+                               .defaults = {"reject"},
+                               .choices = {"reject", "dram"}});
+  p.option({"--bp-reserve"}, {.help = "fraction of each gbuf the prospector keeps free", .defaults = {"0"}});
+  p.option({"--bp-quantum"}, {.help = "held data is split across cores only at multiples of this many words",
+                              .defaults = {"1"}});
+  p.option({"--bp-order"}, {.help = "order in which held edges are allocated: largest requirement first, or density "
+                                    "(saved energy per held word and segment)",
+                            .defaults = {"lrf"},
+                            .choices = {"lrf", "density"}});
+  p.flag({"--bp-interval-packing"}, "Let holds with disjoint lifetimes share a core's spare buffer.");
+  p.option({"--bp-candidates"}, {.help = "candidate segments: auto (Tangram's with --prospector none, else relaxed), "
+                                         "Tangram's, or relaxed",
+                                 .defaults = {"auto"},
+                                 .choices = {"auto", "tangram", "relaxed"}});
+  p.flag({"--bp-no-rule3"}, "Relaxed segments: drop Tangram's rule 3 (members feeding several vertices outside).");
+  p.option({"--bp-dp-mode"}, {.help = "DP: evaluate a segment after the best schemes before it (prefix), or once with "
+                                      "DRAM inputs in a canonical layout (independent)",
+                              .defaults = {"prefix"},
+                              .choices = {"prefix", "independent"}});
+  p.flag({"--bp-dp-break"}, "DP, independent mode: stop extending a segment backwards at the first infeasible one.");
   p.flag({"--compare-tangram"}, "Also run Tangram's search and add its totals as \"tangram\".");
   p.flag({"--no-tangram-quirks"},
          "Fix Tangram v2.1's known bugs (goal-d loop-blocking ranking, the Eyeriss < 50% assertion, the "
@@ -173,8 +204,10 @@ struct run_inputs {
   bp::report::tangram_cost cost;
   bp::options opt;
   std::string policy;       ///< --prospector
-  bool prospector = false;  ///< --prospector given: report the "prospector" object
+  bool prospector = false;  ///< --prospector (or --hold inter/both) given: report the "prospector" object
   bool compare_tangram = false;
+  std::string segment_search;  ///< --segment-search
+  std::string log_file;        ///< --log (empty: none)
 };
 
 /// Everything nn_dataflow_search.do_scheduling builds, with every value checked and named.
@@ -236,18 +269,40 @@ run_inputs read_inputs(const bp_cli::parsed_args& a) {
   opt.nprocesses = static_cast<int>(a.integer("processes", {1, 1 << 12}));
   opt.verbose = a.flag("verbose");
   opt.tangram_quirks = !a.flag("no_tangram_quirks");
-  opt.prospector.allocation.fallback =
-      a.str("fallback") == "dram" ? bp::allocation_fallback::dram : bp::allocation_fallback::reject;
-  opt.prospector.allocation.reserve = a.real("reserve", {0.0, 1.0, false});
-  opt.prospector.allocation.quantum_words = a.integer("quantum", positive);
-  opt.prospector.allocation.interval_packing = a.flag("interval_packing");
-  opt.prospector.keep_rule3 = !a.flag("no_rule3");
+  bp::prospector_settings& bp_opt = opt.prospector;
+  bp_opt.allocation.fallback =
+      a.str("bp_fallback") == "dram" ? bp::allocation_fallback::dram : bp::allocation_fallback::reject;
+  bp_opt.allocation.reserve = a.real("bp_reserve", {0.0, 1.0, false});
+  bp_opt.allocation.quantum_words = a.integer("bp_quantum", positive);
+  bp_opt.allocation.order =
+      a.str("bp_order") == "density" ? bp::edge_order::density_first : bp::edge_order::largest_requirement_first;
+  bp_opt.allocation.interval_packing = a.flag("bp_interval_packing");
+  const std::string candidates = a.str("bp_candidates");
+  bp_opt.candidates = candidates == "tangram"   ? bp::candidate_set::tangram
+                      : candidates == "relaxed" ? bp::candidate_set::relaxed
+                                                : bp::candidate_set::automatic;
+  bp_opt.keep_rule3 = !a.flag("bp_no_rule3");
+  const std::string hold = a.str("hold");
+  bp_opt.holds = hold == "inter" ? bp::hold_mode::inter_segment
+                 : hold == "both" ? bp::hold_mode::both
+                                  : bp::hold_mode::intra_segment;
+  bp_opt.dp = a.str("bp_dp_mode") == "independent" ? bp::dp_mode::independent : bp::dp_mode::prefix;
+  bp_opt.dp_break_on_infeasible = a.flag("bp_dp_break");
   opt.validate();  // Tangram's refused combinations, with Tangram's messages
+
+  const std::string search = a.str("segment_search");
+  std::string log_file;
+  if (a.has_value("log")) {
+    log_file = a.str("log");
+    if (search != "dp") throw usage_error("argument --log: the transition log needs --segment-search dp");
+    if (log_file.empty()) throw usage_error("argument --log: expected a file name");
+  }
 
   bp::network net = bp::zoo::make(net_name);
   check_batch_fits(net, batch, a.str("batch"));
-  return {net_name,  std::move(net),          batch, res, cost, opt, a.str("prospector"), a.given("prospector"),
-          a.flag("compare_tangram")};
+  const bool prospector = a.given("prospector") || bp_opt.holds != bp::hold_mode::intra_segment;
+  return {net_name, std::move(net), batch, res, cost, opt, a.str("prospector"), prospector, a.flag("compare_tangram"),
+          search, log_file};
 }
 
 //
@@ -307,11 +362,18 @@ int run(int argc, const char* const* argv) {
 
   const auto start = std::chrono::steady_clock::now();
   const bp::cost_values costs = in.cost.values();
-  const bp::search_result result =
-      in.policy == "none"
-          ? bp::tangram_search(in.net, in.batch, in.res, costs, in.opt, cache, progress)
-          : bp::search_with_policy(in.policy, {in.net, in.batch, in.res, costs, in.opt, cache, progress});
+  bp::search_log log;
+  const bp::schedule_request request{.batch = in.batch,
+                                     .segment_search = in.segment_search,
+                                     .policy = in.policy,
+                                     .hooks = {.cache = cache, .progress = progress, .log = &log}};
+  const bp::search_result result = bp::schedule(in.res, costs, in.net, in.opt, request);
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!in.log_file.empty()) {
+    std::ofstream f(in.log_file);
+    for (const std::string& line : log.lines(in.net)) f << line << "\n";
+    if (!f) throw usage_error("argument --log: cannot write '" + in.log_file + "'");
+  }
 
   if (result.tops.empty()) {
     std::cerr << failure_reason(in, result) << "\n";
@@ -326,7 +388,12 @@ int run(int argc, const char* const* argv) {
                                    .cache = cache->node_stats(),
                                    .elapsed_seconds = elapsed};
   bp::json::value out = bp::report::search_json(info, result.tops.front());
-  if (in.prospector) out.set("prospector", bp::report::prospector_json(result.tops.front(), in.policy, in.opt));
+  if (in.prospector) {
+    bp::json::value pj = bp::report::prospector_json(result.tops.front(), in.policy, in.opt);
+    pj.set("segment_search", bp::json::value(in.segment_search));
+    pj.set("hold", bp::json::value(std::string(bp::to_string(in.opt.prospector.holds))));
+    out.set("prospector", std::move(pj));
+  }
   if (in.compare_tangram) {
     // Tangram mode on its own memo (with the quirks, results depend on what the memos held).
     const bp::search_result tangram = bp::tangram_search(in.net, in.batch, in.res, costs, in.opt);

@@ -63,8 +63,12 @@
 #include <bufferprospector/prospector/spare_buffer.hpp>
 
 #include <bufferprospector/search/beam_search.hpp>
+#include <bufferprospector/search/cross_segment_holds.hpp>
+#include <bufferprospector/search/dp_search.hpp>
 #include <bufferprospector/search/methods.hpp>
 #include <bufferprospector/search/network_scheme.hpp>
 #include <bufferprospector/search/prospector_search.hpp>
+#include <bufferprospector/search/scheduler.hpp>
+#include <bufferprospector/search/segment_evaluator.hpp>
 #include <bufferprospector/search/segment_prospector.hpp>
 #include <bufferprospector/search/segment_search.hpp>

@@ -229,6 +229,7 @@ struct window_fit {
   std::int64_t out, window, stride;
 };
 inline window_fit fit_window(std::int64_t in, std::int64_t window, std::int64_t stride) {
+  if (in > (std::int64_t{1} << 40)) return {in, 1, 1};  // a wild producer: keep the arithmetic in range
   const auto fits = [&](std::int64_t out) {
     const std::int64_t a = out * stride, b = window + (out - 1) * stride;
     return out >= 1 && (a < b ? a : b) <= in && in <= (a < b ? b : a);
@@ -258,7 +259,8 @@ inline void add_layer(byte_source& in, bp::network& net, std::vector<built_layer
       std::int64_t nifm = a.nofm;
       if (kind == 1) {
         const built_layer& b = pick_prev();
-        if (b.hofm == a.hofm && b.wofm == a.wofm && b.name != a.name) {
+        if (b.hofm == a.hofm && b.wofm == a.wofm && b.name != a.name && nifm < (std::int64_t{1} << 40) &&
+            b.nofm < (std::int64_t{1} << 40)) {
           prevs.push_back(b.name);
           nifm += b.nofm;
         }
@@ -297,9 +299,11 @@ inline void add_layer(byte_source& in, bp::network& net, std::vector<built_layer
     case 6: {  // matmul: the second operand from another producer of the right volume
       const built_layer& w = pick_prev();
       const std::int64_t groups = in.in(1, 2);
-      const std::int64_t volume = w.nofm * w.hofm * w.wofm;
-      if (volume * groups % a.nofm != 0 || a.nofm % groups != 0) return;
-      const std::int64_t nofm = volume * groups / a.nofm;
+      if (w.wofm > (1 << 20)) return;
+      auto volume = bp::checked_mul(w.nofm, w.hofm);
+      if (volume) volume = bp::checked_mul(*volume, w.wofm * groups);
+      if (!volume || *volume % a.nofm != 0 || a.nofm % groups != 0) return;
+      const std::int64_t nofm = *volume / a.nofm;
       if (nofm % groups != 0 || nofm > 64) return;
       weight_prevs.push_back(w.name);
       l = bp::layer(bp::layers::matmul{.nifm = a.nofm, .nofm = out(nofm), .sofm = {a.hofm, a.wofm}, .groups = groups});
@@ -312,7 +316,7 @@ inline void add_layer(byte_source& in, bp::network& net, std::vector<built_layer
       made.push_back({ext, x.nofm(), a.hofm, a.wofm});
       if (in.go_wild()) return;  // left unused: a disconnected input
       prevs.push_back(made.back().name);
-      l = bp::layer(bp::layers::conv{.nifm = out(a.nofm + x.nofm()),
+      l = bp::layer(bp::layers::conv{.nifm = out(a.nofm > (std::int64_t{1} << 40) ? a.nofm : a.nofm + x.nofm()),
                                      .nofm = in.size(1, 16), .sofm = {a.hofm, a.wofm}, .sfil = 1});
       break;
     }

@@ -55,15 +55,35 @@ class inter_layer_pipeline {
     return build_segments(opt, dag_.relaxed_vertex_segments(keep_rule3), typing);
   }
 
+  /// Every candidate shape of gen_segments (`typing` tangram) or gen_relaxed_segments (another
+  /// typing), in the same order, *including* the invalid ones (their status() says which rule
+  /// rejected them): fn(pipeline_segment&&). For logs that explain why a segment never ran.
+  template <class Fn>
+  void for_each_candidate(const options& opt, segment_typing typing, bool keep_rule3, Fn&& fn) const {
+    for_each_shape(opt, typing == segment_typing::tangram ? dag_.vertex_segments() : dag_.relaxed_vertex_segments(keep_rule3),
+                   typing, fn);
+  }
+
  private:
   std::vector<pipeline_segment> build_segments(const options& opt,
                                                const std::vector<scheduling_dag::vertex_range>& ranges,
                                                segment_typing typing) const {
     std::vector<pipeline_segment> out;
+    for_each_shape(opt, ranges, typing, [&](pipeline_segment&& seg) {
+      if (seg.valid()) out.push_back(std::move(seg));
+    });
+    return out;
+  }
+
+  // The single layers (always valid), then the spatial and temporal shape of every range.
+  template <class Fn>
+  void for_each_shape(const options& opt, const std::vector<scheduling_dag::vertex_range>& ranges,
+                      segment_typing typing, Fn&& fn) const {
     const bool with_opt = opt.layer_pipeline_opt;
     for (layer_id l = 0; l < net_->size(); ++l) {
-      out.emplace_back(segment_stages{{l}}, *net_, batch_, res_, max_util_drop_, with_opt, typing);
-      BP_ASSERT(out.back().valid());
+      pipeline_segment single(segment_stages{{l}}, *net_, batch_, res_, max_util_drop_, with_opt, typing);
+      BP_ASSERT(single.valid());
+      fn(std::move(single));
     }
     for (const auto& vr : ranges) {
       if (static_cast<double>(vr.count) > opt.layer_pipeline_max_degree) continue;
@@ -84,12 +104,8 @@ class inter_layer_pipeline {
         }
         if (shapes.empty() || shapes.front() != temporal) shapes.push_back(std::move(temporal));
       }
-      for (auto& shape : shapes) {
-        pipeline_segment seg(std::move(shape), *net_, batch_, res_, max_util_drop_, with_opt, typing);
-        if (seg.valid()) out.push_back(std::move(seg));
-      }
+      for (auto& shape : shapes) fn(pipeline_segment(std::move(shape), *net_, batch_, res_, max_util_drop_, with_opt, typing));
     }
-    return out;
   }
 
   const network* net_;

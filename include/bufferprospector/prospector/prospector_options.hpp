@@ -10,8 +10,10 @@
 // Model-note options (docs/bufferprospector-model.md) and where they live:
 //   bp.fallback, bp.order, rho, q, interval packing   -> allocation (prospector_options)
 //   bp.keep_rule3, the candidate set (section 6.2)     -> keep_rule3, candidates
-//   bp.mode (intra / inter / both, sections 3.1, 6.5)  -> holds (only intra is implemented; the
-//                                                        E3 post-pass is a placeholder)
+//   bp.mode (intra / inter / both, sections 3.1, 6.5)  -> holds (inter: Tangram's candidates and
+//                                                        the E3 post-pass; both: relaxed + E3)
+//   search.dp_mode, SoMa's break (section 6.2)         -> dp, dp_break_on_infeasible (the DP
+//                                                        segment search only)
 #pragma once
 
 #include <cstdint>      // std::int64_t, std::uint8_t
@@ -84,8 +86,21 @@ enum class candidate_set : std::uint8_t {
 /// Which holds the prospector makes (model note: bp.mode).
 enum class hold_mode : std::uint8_t {
   intra_segment,  ///< E1 only: held edges inside a segment (the headline numbers)
-  // inter / both (the E3 post-pass of section 6.5) are not implemented yet.
+  inter_segment,  ///< E3 only: Tangram's candidate segments, then holds across segments (section 6.5)
+  both,           ///< E1 and E3: relaxed candidates, then the E3 post-pass
 };
+
+constexpr std::string_view to_string(hold_mode h) noexcept {
+  return h == hold_mode::intra_segment ? "intra" : h == hold_mode::inter_segment ? "inter" : "both";
+}
+
+/// How the DP segment search evaluates a candidate segment (section 6.2).
+enum class dp_mode : std::uint8_t {
+  prefix,       ///< after the best partial schemes ending before it (exact Tangram recurrence)
+  independent,  ///< once, with DRAM-resident inputs in a canonical layout; then a pure shortest path
+};
+
+constexpr std::string_view to_string(dp_mode m) noexcept { return m == dp_mode::prefix ? "prefix" : "independent"; }
 
 /// Everything the prospector reads at run time.
 struct prospector_settings {
@@ -95,6 +110,11 @@ struct prospector_settings {
   /// into the range and more than one vertex outside it).
   bool keep_rule3 = true;
   hold_mode holds = hold_mode::intra_segment;
+  /// DP segment search only: how candidates are evaluated, and whether a segment end stops
+  /// extending its start backwards at the first infeasible candidate (SoMa's heuristic; off by
+  /// default since Tangram's validity is not monotone; independent mode only).
+  dp_mode dp = dp_mode::prefix;
+  bool dp_break_on_infeasible = false;
 
   /// Throws bp::invalid_option naming the field and value.
   void validate() const {
@@ -103,16 +123,22 @@ struct prospector_settings {
         candidates != candidate_set::relaxed)
       throw invalid_option("prospector_settings.candidates = " + std::to_string(static_cast<int>(candidates)) +
                            ": must be automatic, tangram or relaxed");
-    if (holds != hold_mode::intra_segment)
+    if (holds != hold_mode::intra_segment && holds != hold_mode::inter_segment && holds != hold_mode::both)
       throw invalid_option("prospector_settings.holds = " + std::to_string(static_cast<int>(holds)) +
-                           ": only intra_segment holds are implemented");
+                           ": must be intra_segment, inter_segment or both");
+    if (dp != dp_mode::prefix && dp != dp_mode::independent)
+      throw invalid_option("prospector_settings.dp = " + std::to_string(static_cast<int>(dp)) +
+                           ": must be prefix or independent");
   }
 
   /// Whether the search should use the relaxed candidates, for a policy that does (or does not)
-  /// prospect.
+  /// prospect. Holds across segments only (hold_mode::inter_segment) keep Tangram's candidates.
   constexpr bool relaxed_candidates(bool prospecting_policy) const noexcept {
-    return candidates == candidate_set::relaxed || (candidates == candidate_set::automatic && prospecting_policy);
+    return candidates == candidate_set::relaxed ||
+           (candidates == candidate_set::automatic && prospecting_policy && holds != hold_mode::inter_segment);
   }
+  /// Whether the E3 post-pass runs (holds across segments).
+  constexpr bool cross_segment_holds() const noexcept { return holds != hold_mode::intra_segment; }
   friend bool operator==(const prospector_settings&, const prospector_settings&) = default;
 };
 

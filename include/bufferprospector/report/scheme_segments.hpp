@@ -63,7 +63,10 @@ namespace detail {
 // The per-core usage of one segment, or empty when its regions cannot be rebuilt.
 inline std::vector<std::int64_t> segment_gbuf_words(const network_scheme& s, const scheme_segment& seg,
                                                     const resource& chip, const options& opt, double max_util_drop) {
-  const pipeline_segment ps(seg.stages, s.net(), s.batch(), chip, max_util_drop, opt.layer_pipeline_opt);
+  // Held-edge typing: the prospector's relaxed segments are valid only so (a layer may read two
+  // stages); Tangram's valid segments hold nothing under it, and the allocation is the same.
+  const pipeline_segment ps(seg.stages, s.net(), s.batch(), chip, max_util_drop, opt.layer_pipeline_opt,
+                            segment_typing::held_edges);
   if (!ps.valid()) return {};
   std::vector<stage_buffer_use> stages;
   for (std::size_t sp = 0; sp < seg.stages.size(); ++sp) {

@@ -27,7 +27,12 @@
 // layout, and every scheduled candidate goes through the segment_prospector (requirements,
 // spare map, allocation, conversion, re-timing) before the time-overhead filter; candidates
 // whose holds do not fit are dropped (fallback reject), and only surviving ones update the
-// pruning frontier. Each resulting segment carries its prospector record.
+// pruning frontier. Each resulting segment carries its prospector record. With
+// options.prospector.holds = inter_segment or both, the E3 post-pass (holds across segments,
+// search/cross_segment_holds.hpp) then runs on the final schemes.
+//
+// One transition (a candidate after the schemes ending before it) is segment_evaluator's
+// evaluate(), shared with the DP segment search (search/dp_search.hpp).
 #pragma once
 
 #include <algorithm>    // std::stable_sort
@@ -50,7 +55,9 @@
 #include <bufferprospector/prospector/allocator.hpp>           // bp::buffer_allocation_policy
 #include <bufferprospector/prospector/no_prospecting.hpp>      // bp::no_prospecting
 #include <bufferprospector/prospector/relaxed_dram.hpp>        // bp::relaxed_dram
+#include <bufferprospector/search/cross_segment_holds.hpp>     // detail::cross_segment_pass
 #include <bufferprospector/search/network_scheme.hpp>          // bp::scheme_builder
+#include <bufferprospector/search/segment_evaluator.hpp>       // detail::segment_evaluator, detail::keep_tops
 #include <bufferprospector/search/segment_prospector.hpp>      // bp::segment_prospector
 #include <bufferprospector/search/segment_search.hpp>          // bp::segment_search
 #include <bufferprospector/workload/schedulable.hpp>          // bp::check_schedulable
@@ -59,95 +66,46 @@ namespace bp {
 
 namespace detail {
 
-/// Sorts schemes by the goal's key, stably, and keeps the first `ntops`.
-inline void keep_tops(std::vector<scheme_builder>& schemes, opt_goal goal, int ntops) {
-  struct keyed {
-    double first;
-    double second;
-    std::size_t index;
-  };
-  std::vector<keyed> keys;
-  keys.reserve(schemes.size());
-  for (std::size_t i = 0; i < schemes.size(); ++i) {
-    const double cost = schemes[i].total_cost();
-    const auto time = static_cast<double>(schemes[i].total_time());
-    switch (goal) {
-      case opt_goal::e: keys.push_back({cost, time, i}); break;
-      case opt_goal::d: keys.push_back({time, cost, i}); break;
-      case opt_goal::ed: keys.push_back({cost * time, 0, i}); break;
-    }
-  }
-  std::stable_sort(keys.begin(), keys.end(), [](const keyed& a, const keyed& b) {
-    return a.first != b.first ? a.first < b.first : a.second < b.second;
-  });
-  const std::size_t n = std::min(keys.size(), static_cast<std::size_t>(ntops));
-  std::vector<scheme_builder> out;
-  out.reserve(n);
-  for (std::size_t k = 0; k < n; ++k) out.push_back(std::move(schemes[keys[k].index]));
-  schemes = std::move(out);
-}
-
 template <loop_blocking_search LBS, buffer_allocation_policy Alloc>
 class beam_run {
  public:
-  /// Whether the policy holds anything (every policy but Tangram's).
-  static constexpr bool policy_prospects = !std::is_same_v<Alloc, no_prospecting>;
-  /// The Relaxed-DRAM ablation routes every held edge through DRAM: its segments are typed so
-  /// from the start, and scheduled exactly as Tangram schedules memory edges.
-  static constexpr segment_typing relaxed_typing = std::is_same_v<Alloc, relaxed_dram>
-                                                       ? segment_typing::held_edges_through_dram
-                                                       : segment_typing::held_edges;
-
-  explicit beam_run(const search_problem& p)
-      : p_(p), ilp_(p.net, p.batch, p.res, p.max_util_drop), cache_(p.cache ? p.cache : std::make_shared<layer_schedule_cache>()) {
-    schedulers_.reserve(static_cast<std::size_t>(p.net.size()));
-    for (layer_id l = 0; l < p.net.size(); ++l) schedulers_.emplace_back(p.net[l], p.batch, p.costs, cache_);
-    const auto& order = ilp_.ordered_layers();
-    position_.assign(static_cast<std::size_t>(p.net.size()), 0);
-    for (std::size_t i = 0; i < order.size(); ++i) position_[static_cast<std::size_t>(order[i])] = i;
-    relaxed_ = p.opt.prospector.relaxed_candidates(policy_prospects);
-    if (policy_prospects || relaxed_) prospector_.emplace(p.net, p.batch, p.res, p.costs, p.opt, position_);
-  }
+  explicit beam_run(const search_problem& p) : p_(p), eval_(p) {}
 
   search_result run() {
     const options& opt = p_.opt;
-    const auto& order = ilp_.ordered_layers();
+    const auto& order = eval_.order();
+    const std::vector<std::vector<pipeline_segment>> by_end = eval_.candidates_by_end();
+    const std::vector<scheme_builder> input_tops = eval_.initial_schemes();
 
-    // Candidate segments grouped by their last layer, duplicates dropped.
-    std::vector<std::vector<pipeline_segment>> by_end(static_cast<std::size_t>(p_.net.size()));
-    for (auto& seg : relaxed_ ? ilp_.gen_relaxed_segments(opt, opt.prospector.keep_rule3, relaxed_typing)
-                              : ilp_.gen_segments(opt)) {
-      auto& bucket = by_end[static_cast<std::size_t>(seg.last_layer())];
-      if (std::find(bucket.begin(), bucket.end(), seg) == bucket.end()) bucket.push_back(std::move(seg));
-    }
-
-    // The initial schemes: one per input layout.
-    for (const auto& cand : input_layouts(p_.net, p_.batch, p_.res.src_data_region, opt))
-      input_tops_.emplace_back(p_.net, std::make_shared<const input_layouts_choice>(p_.net, cand),
-                               opt.tangram_quirks);
-
-    tops_.assign(order.size(), {});
+    // tops[i]: the best ntops schemes covering order[0..i].
+    std::vector<std::vector<scheme_builder>> tops(order.size());
     for (std::size_t i = 0; i < order.size(); ++i) {
       const layer_id l = order[i];
       if (p_.progress) p_.progress("-> " + p_.net.name_of(l));
-      std::vector<scheme_builder> tops;
+      std::vector<scheme_builder> found;
       for (const auto& seg : by_end[static_cast<std::size_t>(l)]) {
         if (p_.progress) p_.progress("  - " + seg.repr());
-        auto found = segment_schedule_search(seg);
-        for (auto& f : found) tops.push_back(std::move(f));
+        const std::size_t first = eval_.position(seg.first_layer());
+        for (auto& f : eval_.evaluate(seg, first == 0 ? input_tops : tops[first - 1])) found.push_back(std::move(f));
       }
-      keep_tops(tops, opt.goal, opt.ntops);
-      tops_[i] = std::move(tops);
+      keep_tops(found, opt.goal, opt.ntops);
+      tops[i] = std::move(found);
+    }
+
+    // Holds across segments (E3), a post-pass that keeps the segmentation.
+    if (opt.prospector.cross_segment_holds() && !tops.back().empty()) {
+      for (auto& s : tops.back()) s = cross_segment_pass(eval_, s);
+      keep_tops(tops.back(), opt.goal, opt.ntops);
     }
 
     search_result result;
-    for (const auto& s : tops_.back()) {
+    for (const auto& s : tops.back()) {
       BP_ASSERT(s.complete());
       result.tops.emplace_back(s, p_.batch);
     }
     if (result.tops.empty())
       for (std::size_t i = 0; i < order.size(); ++i)
-        if (tops_[i].empty()) {
+        if (tops[i].empty()) {
           result.failed_layer = order[i];
           break;
         }
@@ -155,111 +113,8 @@ class beam_run {
   }
 
  private:
-  std::vector<scheme_builder> segment_schedule_search(const pipeline_segment& seg) {
-    const std::size_t first = position_[static_cast<std::size_t>(seg.first_layer())];
-    const std::vector<scheme_builder>& prev = first == 0 ? input_tops_ : tops_[first - 1];
-    if (prev.empty()) return {};
-
-    const auto& alloc = seg.allocation();
-    // Regions the forwarded or shared ifmaps are read from, per (stage, temporal index).
-    std::vector<std::vector<std::optional<node_region>>> fwd_region(seg.size());
-    for (std::size_t sp = 0; sp < seg.size(); ++sp) fwd_region[sp].resize(seg[sp].size());
-    const auto region_of = [&](sched_index i) { return alloc[sz(i.sp)][sz(i.tm)].proc_region; };
-    for (const auto& f : seg.ifm_fwd())
-      for (std::size_t k = 1; k < f.layers.size(); ++k)
-        fwd_region[sz(f.layers[k].sp)][sz(f.layers[k].tm)] = region_of(f.layers.front());
-    for (const auto& f : seg.ofm_fwd())
-      for (const auto& d : f.destinations) fwd_region[sz(d.sp)][sz(d.tm)] = region_of(f.source);
-    // Held producers per (stage, temporal index) (buffer prospector; empty in Tangram mode).
-    std::vector<std::vector<std::vector<layer_id>>> held(seg.size());
-    for (std::size_t sp = 0; sp < seg.size(); ++sp) {
-      held[sp].resize(seg[sp].size());
-      for (std::size_t tm = 0; tm < seg[sp].size(); ++tm)
-        for (const auto& h : seg.dependency({static_cast<int>(sp), static_cast<int>(tm)}).held_sources)
-          held[sp][tm].push_back(seg[sz(h.sp)][sz(h.tm)]);
-    }
-
-    const double max_ovhd = p_.opt.layer_pipeline_time_ovhd;
-    std::vector<std::vector<std::int64_t>> frontier;
-    std::vector<scheme_builder> found;
-
-    // Points whose hints are all >= those of a point that gave a valid schedule are pruned.
-    const auto off_frontier = [&](const std::vector<std::int64_t>& hints) {
-      for (const auto& fh : frontier) {
-        bool dominated = true;
-        for (std::size_t k = 0; k < fh.size() && dominated; ++k) dominated = hints[k] >= fh[k];
-        if (dominated) return true;
-      }
-      return false;
-    };
-    const auto schedule_point = [&](const segment_constraint& c) {
-      std::vector<scheme_builder> curr;
-      const std::vector<scheme_builder>* from = &prev;
-      for (std::size_t sp = 0; sp < seg.size(); ++sp)
-        for (std::size_t tm = 0; tm < seg[sp].size(); ++tm) {
-          curr = layer_schedule_search(seg[sp][tm], alloc[sp][tm], c.stages[sp][tm], static_cast<int>(sp),
-                                       static_cast<int>(tm), fwd_region[sp][tm], held[sp][tm], *from);
-          from = &curr;
-        }
-      bool any = false;
-      for (auto& s : curr)
-        if ((!prospector_ || prospector_->apply(seg, s)) && s.within_time_overhead(max_ovhd)) {
-          found.push_back(std::move(s));
-          any = true;
-        }
-      if (any) frontier.push_back(c.hints);
-    };
-    seg.for_each_constraint(max_ovhd, schedule_point, off_frontier);
-    keep_tops(found, p_.opt.goal, p_.opt.ntops);
-    return found;
-  }
-
-  std::vector<scheme_builder> layer_schedule_search(layer_id l, const resource& res, const layer_constraint& lc,
-                                                    int sp, int tm, const std::optional<node_region>& fwd,
-                                                    std::span<const layer_id> held,
-                                                    const std::vector<scheme_builder>& prevs) {
-    std::vector<scheme_builder> tops;
-    scheduling_constraint cstr = lc.constraint;
-    // Tangram's lazily updated rule is applied once, with the first previous scheme, and then
-    // cleared: later previous schemes keep that topofm.
-    bool pending_update = lc.topofm_from.has_value();
-    for (const auto& prev : prevs) {
-      data_layout ifmap_layout = held.empty() ? prev.fmap_layout(p_.net.prevs(l)) : prospector_->ifmap_layout(prev, l, held);
-      if (fwd) {
-        std::vector<data_layout::piece> pieces;
-        for (const auto& pc : ifmap_layout.pieces())
-          pieces.push_back({pc.frng, *fwd, pc.part.projection(*fwd, true)});
-        ifmap_layout = data_layout(std::move(pieces));
-      }
-      const std::int64_t seg_idx = prev.last_seg_idx() + (sp == 0 && tm == 0 ? 1 : 0);
-      if (pending_update) {
-        const auto& conv = prev.result(*lc.topofm_from);
-        BP_ASSERT(conv);
-        cstr.topofm = conv->tvals[0][loop_dim::ofm];
-        pending_update = false;
-      }
-      const scheduling_condition cond{res, cstr, std::move(ifmap_layout), {seg_idx, sp, tm}};
-      for (auto& t : schedulers_[static_cast<std::size_t>(l)].schedule_search(cond, p_.opt)) {
-        scheme_builder next = prev;
-        next.add(l, std::make_shared<const layer_schedule>(std::move(t)), held);
-        tops.push_back(std::move(next));
-      }
-    }
-    keep_tops(tops, p_.opt.goal, p_.opt.ntops);
-    return tops;
-  }
-
-  static std::size_t sz(int i) { return static_cast<std::size_t>(i); }
-
   const search_problem& p_;
-  inter_layer_pipeline ilp_;
-  std::shared_ptr<layer_schedule_cache> cache_;
-  std::vector<layer_scheduler<LBS>> schedulers_;
-  std::vector<std::size_t> position_;
-  bool relaxed_ = false;
-  std::optional<segment_prospector<Alloc>> prospector_;  // none in Tangram mode
-  std::vector<scheme_builder> input_tops_;
-  std::vector<std::vector<scheme_builder>> tops_;
+  segment_evaluator<LBS, Alloc> eval_;
 };
 
 }  // namespace detail

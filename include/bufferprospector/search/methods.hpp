@@ -17,19 +17,20 @@
 //   ideal         unlimited spare buffer on every core (an upper bound; intra holds)   none
 // relaxed_dram, bp_intra and ideal are the segment search with that allocation policy
 // (search/prospector_search.hpp); their records of the best scheme (segment_prospect) become the
-// reports' per-segment buffer use and held edges. Every method runs with the caller's options;
-// the experiments turn Tangram's quirks off for all.
+// reports' per-segment buffer use and held edges. dp_tangram, bp_inter and bp_both run the DP
+// segment search (search/dp_search.hpp, through bp::schedule) with the hold mode of the method;
+// their log is the DP's transitions (model note 6.6). Every method runs with the caller's
+// options; the experiments turn Tangram's quirks off for all.
 //
-// A method whose search is not in the library yet (today dp_tangram, bp_inter, bp_both) has no
-// runner: available() is false, `pending` says what it waits for, and run_method() throws -- an
-// experiment skips it with a note and never invents a number. Plugging a search in is one change
-// to one entry: write a runner
-//   bp::method_outcome run_bp_both(const bp::method_problem& p)
+// Every method has a runner today. An entry without one (available() false, `pending` saying
+// what it waits for) makes run_method() throw and an experiment skip it with a note: a method
+// never invents a number. Plugging a search in is one change to one entry: write a runner
+//   bp::method_outcome run_my_method(const bp::method_problem& p)
 // next to the search (it fills `search`, and for prospector methods the per-segment buffer use,
 // the held edges with their placements and the log of its transitions), and set `.run` below.
 #pragma once
 
-#include <algorithm>    // std::find
+#include <algorithm>    // std::find, std::any_of
 #include <cstdint>      // std::int64_t
 #include <memory>       // std::shared_ptr
 #include <string>       // std::string
@@ -44,6 +45,7 @@
 #include <bufferprospector/options.hpp>                 // bp::options
 #include <bufferprospector/search/beam_search.hpp>      // bp::beam_search
 #include <bufferprospector/search/prospector_search.hpp>  // bp::search_with_policy
+#include <bufferprospector/search/scheduler.hpp>        // bp::schedule
 #include <bufferprospector/search/segment_prospector.hpp>  // bp::segment_prospect
 #include <bufferprospector/search/segment_search.hpp>   // bp::search_problem, bp::search_result
 #include <bufferprospector/workload/network.hpp>        // bp::network
@@ -156,14 +158,16 @@ inline void add_prospector_records(method_outcome& out, std::string_view policy)
       b.usage.push_back(p->map.usage(id));
       b.held.push_back(p->map.held(id));
     }
-    b.relaxed = !p->holds.empty();
+    b.relaxed = std::any_of(p->holds.begin(), p->holds.end(),
+                            [](const held_edge_record& h) { return h.requirement.kind == hold_kind::intra_segment; });
     for (const held_edge_record& h : p->holds) {
       if (h.allocation.outcome == edge_outcome::via_dram) b.failed_alloc = b.failed_alloc || policy != "relaxed_dram";
       if (h.allocation.outcome != edge_outcome::placed) continue;
       hold_report r;
       r.producer = h.requirement.producer;
       r.consumers = h.requirement.consumers;
-      r.segment = r.last_segment = b.segment;
+      r.segment = b.segment;
+      r.last_segment = b.segment + h.requirement.segments_spanned - 1;  // E3 holds live until their last consumer
       r.live_groups = h.requirement.live_groups;
       r.words = h.requirement.words;
       for (std::size_t i = 0; i < h.allocation.pieces.size() && i < h.requirement.pieces.size(); ++i)
@@ -181,6 +185,23 @@ inline method_outcome run_with_policy(const method_problem& p, std::string_view 
   method_outcome out;
   out.search = search_with_policy(policy, search_problem_of(p, out.log));
   add_prospector_records(out, policy);
+  return out;
+}
+
+/// The DP segment search with `policy` making the holds `holds`; the log is the DP's transitions.
+inline method_outcome run_dp(const method_problem& p, std::string_view policy, hold_mode holds) {
+  method_outcome out;
+  options opt = p.opt;
+  opt.prospector.holds = holds;
+  search_log log;
+  const schedule_request req{
+      .batch = p.batch,
+      .segment_search = dp::name,
+      .policy = policy,
+      .hooks = {.cache = p.cache, .progress = nullptr, .log = &log, .max_util_drop = p.max_util_drop}};
+  out.search = schedule(p.res, p.costs, p.net, opt, req);
+  out.log = log.lines(p.net);
+  if (policy != "none") add_prospector_records(out, policy);
   return out;
 }
 
@@ -203,22 +224,34 @@ inline method_outcome run_relaxed_dram(const method_problem& p) { return detail:
 /// The relaxed candidates with unlimited spare buffer on every core (an upper bound).
 inline method_outcome run_ideal(const method_problem& p) { return detail::run_with_policy(p, "ideal"); }
 
+/// The DP segment search over Tangram's candidates without holds: must equal run_tangram.
+inline method_outcome run_dp_tangram(const method_problem& p) {
+  return detail::run_dp(p, "none", hold_mode::intra_segment);
+}
+
+/// Tangram's candidate segments, then holds across segments (E3) placed by the problem's policy.
+inline method_outcome run_bp_inter(const method_problem& p) {
+  return detail::run_dp(p, p.policy, hold_mode::inter_segment);
+}
+
+/// The relaxed candidates with holds inside segments (E1), then holds across segments (E3).
+inline method_outcome run_bp_both(const method_problem& p) { return detail::run_dp(p, p.policy, hold_mode::both); }
+
 //
 // The registry
 //
 
 /// Every method, in the order of the reports.
 inline std::vector<method_entry> methods() {
-  constexpr std::string_view e3_pending = "the E3 post-pass of holds across segments (model note 6.5)";
   const std::vector<std::string_view> allocating = {"nf_lrf", "best_fit", "producer_only"};
   return {
       {"tangram", "Tangram's beam search over Tangram's candidate segments", {"none"}, "none", run_tangram},
       {"dp_tangram", "the DP segment search over Tangram's candidate segments (must equal tangram)", {"none"},
-       "none", nullptr, "the DP segment search (model note 6)"},
+       "none", run_dp_tangram},
       {"relaxed_dram", "relaxed segments with every held edge through DRAM", {"none"}, "dram", run_relaxed_dram},
       {"bp_intra", "relaxed segments with held edges inside segments (E1)", allocating, "reject", run_bp_intra},
-      {"bp_inter", "Tangram's segments with holds across segments (E3)", allocating, "reject", nullptr, e3_pending},
-      {"bp_both", "held edges inside and across segments (E1 + E3)", allocating, "reject", nullptr, e3_pending},
+      {"bp_inter", "Tangram's segments with holds across segments (E3)", allocating, "reject", run_bp_inter},
+      {"bp_both", "held edges inside and across segments (E1 + E3)", allocating, "reject", run_bp_both},
       {"ideal", "unlimited spare buffer on every core (upper bound, intra holds)", {"none"}, "none", run_ideal},
   };
 }

@@ -99,6 +99,8 @@ struct held_edge_record {
   std::int64_t dram_writes_added = 0;  ///< producer DRAM accesses added by routing through DRAM
   std::int64_t relocated_words = 0;    ///< words streamed to hosts other than their producer node
   std::int64_t extra_word_hops = 0;    ///< relocation hops plus the consumers' read-hop change
+  /// E3 only (search/cross_segment_holds.hpp): the producer's DRAM writes the hold removed.
+  std::int64_t dram_writes_removed = 0;
 };
 
 /// What the buffer prospector found and did in one segment.
