@@ -125,14 +125,19 @@ template <loop_blocking_search LBS = tangram_loop_blocking, buffer_allocation_po
 struct beam_search {
   static constexpr std::string_view name = "beam";
 
-  search_result search(const search_problem& p) const {
-    p.opt.validate();
-    p.res.validate();
-    if (p.net.empty()) throw invalid_network("NNDataflow: network " + p.net.name() + " has no layers.");
-    check_schedulable(p.net, p.batch);  // every layer within the size limits before any work
-    return detail::beam_run<LBS, Alloc>(p).run();
-  }
+  search_result search(const search_problem& p) const;  // defined below (see explicit_instances.hpp)
 };
+
+// Out of the class body so that it is not inline: an extern template declaration
+// (search/explicit_instances.hpp) then keeps a translation unit from instantiating the search.
+template <loop_blocking_search LBS, buffer_allocation_policy Alloc>
+search_result beam_search<LBS, Alloc>::search(const search_problem& p) const {
+  p.opt.validate();
+  p.res.validate();
+  if (p.net.empty()) throw invalid_network("NNDataflow: network " + p.net.name() + " has no layers.");
+  check_schedulable(p.net, p.batch);  // every layer within the size limits before any work
+  return detail::beam_run<LBS, Alloc>(p).run();
+}
 
 /// The beam search with a buffer-allocation policy, Tangram's loop blocking by default.
 template <buffer_allocation_policy Alloc, loop_blocking_search LBS = tangram_loop_blocking>
@@ -150,3 +155,8 @@ inline search_result tangram_search(const network& net, std::int64_t batch, cons
 }
 
 }  // namespace bp
+
+// With -DBP_EXTERN_SEARCHES the built-in combinations are compiled elsewhere, once.
+#if defined(BP_EXTERN_SEARCHES)
+#include <bufferprospector/search/explicit_instances.hpp>
+#endif

@@ -515,13 +515,23 @@ struct dp_search {
   /// Restricts the candidates (null: all): e.g. one fixed segmentation, for brute force.
   std::function<bool(const pipeline_segment&)> admit = nullptr;
 
-  search_result search(const search_problem& p) const {
-    p.opt.validate();
-    if (p.net.empty()) throw invalid_network("NNDataflow: network " + p.net.name() + " has no layers.");
-    return detail::dp_run<LBS, Alloc>(p, log, admit).run();
-  }
+  search_result search(const search_problem& p) const;  // defined below (see explicit_instances.hpp)
 };
+
+// Out of the class body so that it is not inline: an extern template declaration
+// (search/explicit_instances.hpp) then keeps a translation unit from instantiating the search.
+template <loop_blocking_search LBS, buffer_allocation_policy Alloc>
+search_result dp_search<LBS, Alloc>::search(const search_problem& p) const {
+  p.opt.validate();
+  if (p.net.empty()) throw invalid_network("NNDataflow: network " + p.net.name() + " has no layers.");
+  return detail::dp_run<LBS, Alloc>(p, log, admit).run();
+}
 
 static_assert(segment_search<dp_search<>>);
 
 }  // namespace bp
+
+// With -DBP_EXTERN_SEARCHES the built-in combinations are compiled elsewhere, once.
+#if defined(BP_EXTERN_SEARCHES)
+#include <bufferprospector/search/explicit_instances.hpp>
+#endif
