@@ -169,8 +169,9 @@ TEST_CASE("DP log: one record per candidate, reasons of invalid ones, text lines
   search_log log;
   const search_result r = dp_with<nf_lrf>(c, c.opt, &log);
   REQUIRE_FALSE(r.tops.empty());
-  std::size_t valid = 0, invalid = 0;
-  for (const auto& t : log.transitions) {
+  std::size_t valid = 0, invalid = 0, invalid_runs = 0;  // runs: consecutive rejected records of one end layer
+  for (std::size_t i = 0; i < log.transitions.size(); ++i) {
+    const auto& t = log.transitions[i];
     CHECK(t.start < t.end);
     CHECK(t.end <= static_cast<std::size_t>(c.net.size()));
     if (t.report.outcome == transition_outcome::valid) {
@@ -181,6 +182,10 @@ TEST_CASE("DP log: one record per candidate, reasons of invalid ones, text lines
       CHECK(t.report.reject_reason().empty());
     } else {
       ++invalid;
+      if (t.report.outcome == transition_outcome::invalid_segment &&
+          (i == 0 || log.transitions[i - 1].end_layer != t.end_layer ||
+           log.transitions[i - 1].report.outcome != transition_outcome::invalid_segment))
+        ++invalid_runs;
       CHECK_FALSE(t.best);
       CHECK_FALSE(t.chosen);
       CHECK_FALSE(t.report.reject_reason().empty());
@@ -188,7 +193,11 @@ TEST_CASE("DP log: one record per candidate, reasons of invalid ones, text lines
   }
   CHECK(valid >= static_cast<std::size_t>(c.net.size()));  // every single layer at least
   const std::vector<std::string> lines = log.lines(c.net);
-  CHECK(lines.size() == log.transitions.size() + 2 + log.final_segments.size());
+  // One line per evaluated transition, one per run of rejected candidates (their counts by reason).
+  std::size_t rejected = 0;
+  for (const auto& t : log.transitions) rejected += t.report.outcome == transition_outcome::invalid_segment;
+  CHECK(invalid_runs > 0);
+  CHECK(lines.size() == log.transitions.size() - rejected + invalid_runs + 2 + log.final_segments.size());
   CHECK(lines.front().find("mode prefix") != std::string::npos);
   (void)invalid;
 

@@ -176,10 +176,9 @@ class pipeline_segment {
     for (const auto& st : stages_)
       if (st.empty()) throw invalid_network("PipelineSegment: every stage of seg must hold a layer.");
     status_ = init_deps();
-    if (status_ != segment_status::valid) return;
-    status_ = alloc_resource();
-    if (status_ != segment_status::valid) return;
-    status_ = init_constraints();
+    if (status_ == segment_status::valid) status_ = alloc_resource();
+    if (status_ == segment_status::valid) status_ = init_constraints();
+    if (status_ != segment_status::valid) release_derived_data();
   }
 
   bool valid() const noexcept { return status_ == segment_status::valid; }
@@ -322,7 +321,11 @@ class pipeline_segment {
 
   std::optional<sched_index> index_of(layer_id l) const {
     if (network::is_source(l)) return std::nullopt;
-    return layer2idx_[static_cast<std::size_t>(l)];
+    if (!layer2idx_.empty()) return layer2idx_[static_cast<std::size_t>(l)];
+    for (std::size_t sp = 0; sp < stages_.size(); ++sp)  // released (invalid segment): search the stages
+      for (std::size_t tm = 0; tm < stages_[sp].size(); ++tm)
+        if (stages_[sp][tm] == l) return sched_index{static_cast<int>(sp), static_cast<int>(tm)};
+    return std::nullopt;
   }
 
   [[noreturn]] void structure_error(const std::string& what) const {
@@ -460,6 +463,19 @@ class pipeline_segment {
       }
     }
     return segment_status::valid;
+  }
+
+  // An invalid segment keeps only what says what it is and why it was rejected: its stages, its
+  // status and its held edges. Searches and logs keep every candidate shape of a network, and a
+  // long network has ~10^5 invalid ones, each with a per-layer index of the whole network.
+  void release_derived_data() {
+    std::vector<std::optional<sched_index>>().swap(layer2idx_);
+    std::vector<std::vector<layer_dependency>>().swap(deps_);
+    std::vector<shared_ifmap_fetch>().swap(ifm_fwd_);
+    std::vector<ofmap_forward>().swap(ofm_fwd_);
+    std::vector<std::vector<resource>>().swap(alloc_);
+    std::vector<constraint_symbol>().swap(symbols_);
+    std::vector<std::vector<layer_template>>().swap(templates_);
   }
 
   bool is_held(layer_id producer, layer_id consumer) const noexcept {

@@ -115,8 +115,9 @@ struct transition_record {
   layer_id end_layer = 0;
   std::size_t start = 0;         ///< first layer's position: the state dp[start] it extends
   std::size_t end = 0;           ///< one past the last layer's position (the state dp[end] it feeds)
-  segment_stages stages;
-  std::string segment;           ///< Tangram's repr of the seg tuple
+  segment_stages stages;         ///< empty for a candidate that is not a valid segment
+  std::string segment;           ///< Tangram's repr of the seg tuple (valid segments only)
+  std::size_t num_layers = 0;
   segment_shape shape = segment_shape::single;
   std::size_t start_states = 0;  ///< partial schemes it extended (independent mode: the canonical one)
   transition_report report;
@@ -146,7 +147,22 @@ struct search_log {
     std::vector<std::string> out;
     out.push_back("# DP segment search, mode " + std::string(to_string(mode)) + ": " +
                   std::to_string(transitions.size()) + " transitions");
-    for (const transition_record& t : transitions) {
+    for (std::size_t i = 0; i < transitions.size(); ++i) {
+      const transition_record& t = transitions[i];
+      if (t.report.outcome == transition_outcome::invalid_segment) {
+        // One line per run of rejected candidates of one end layer: a long network has ~10^5.
+        std::map<std::string_view, std::size_t> reasons;
+        std::size_t j = i;
+        for (; j < transitions.size() && transitions[j].end_layer == t.end_layer &&
+               transitions[j].report.outcome == transition_outcome::invalid_segment;
+             ++j)
+          ++reasons[transitions[j].report.reject_reason()];
+        std::string l = "end=" + net.name_of(t.end_layer) + " rejected=" + std::to_string(j - i);
+        for (const auto& [reason, n] : reasons) l += " " + std::string(reason) + "=" + std::to_string(n);
+        out.push_back(std::move(l));
+        i = j - 1;
+        continue;
+      }
       std::string l = "end=" + net.name_of(t.end_layer) + " seg=" + t.segment + " shape=" +
                       std::string(to_string(t.shape)) + " start=" + std::to_string(t.start) + " states=" +
                       std::to_string(t.start_states);
@@ -273,7 +289,8 @@ class dp_run {
   /// Tangram's recurrence over the admitted candidates; logs into `log` when given.
   std::vector<scheme_builder> run_prefix(const admit_fn& admit, search_log* log) {
     const auto& order = eval_.order();
-    const auto by_end = log ? eval_.all_candidates_by_end() : eval_.candidates_by_end();
+    const auto by_end = eval_.candidates_by_end();
+    std::vector<std::vector<transition_record>> rejected = log ? rejected_by_end(admit) : decltype(rejected){};
     const std::vector<scheme_builder> init = eval_.initial_schemes();
     std::vector<std::vector<scheme_builder>> tops(order.size());
     failed_layer_.reset();
@@ -282,6 +299,8 @@ class dp_run {
       if (p_.progress) p_.progress("-> " + p_.net.name_of(l));
       std::vector<scheme_builder> found;
       std::vector<std::size_t> source;  // transition record of each found scheme (log only)
+      if (log)
+        for (transition_record& t : rejected[static_cast<std::size_t>(l)]) log->transitions.push_back(std::move(t));
       for (const auto& seg : by_end[static_cast<std::size_t>(l)]) {
         if (admit && !admit(seg)) continue;
         if (p_.progress && seg.valid()) p_.progress("  - " + seg.repr());
@@ -321,12 +340,29 @@ class dp_run {
     t.end_layer = seg.last_layer();
     t.start = start;
     t.end = end;
-    t.stages = seg.stages();
-    t.segment = seg.repr();
+    t.num_layers = seg.num_layers();
+    if (seg.valid()) {  // an invalid one is a count and a reason (rejected_by_end)
+      t.stages = seg.stages();
+      t.segment = seg.repr();
+    }
     t.shape = shape_of(seg);
     t.start_states = states;
     t.report = rep;
     return t;
+  }
+
+  /// The log records of the candidates that are not valid segments, by end layer (admitted only).
+  std::vector<std::vector<transition_record>> rejected_by_end(const admit_fn& admit) const {
+    std::vector<std::vector<transition_record>> out(static_cast<std::size_t>(p_.net.size()));
+    eval_.for_each_rejected_candidate([&](const pipeline_segment& seg) {
+      if (admit && !admit(seg)) return;
+      transition_report rep;
+      rep.outcome = transition_outcome::invalid_segment;
+      rep.status = seg.status();
+      const std::size_t first = eval_.position(seg.first_layer()), last = eval_.position(seg.last_layer());
+      out[static_cast<std::size_t>(seg.last_layer())].push_back(record_of(seg, first, last + 1, 0, rep));
+    });
+    return out;
   }
 
   // -- Independent mode ------------------------------------------------------------------------
@@ -351,7 +387,11 @@ class dp_run {
   std::vector<scheme_builder> run_independent() {
     const auto& order = eval_.order();
     const std::size_t n = order.size();
-    const auto by_end = log_ ? eval_.all_candidates_by_end() : eval_.candidates_by_end();
+    const auto by_end = eval_.candidates_by_end();
+    // Rejected candidates matter to the log and to SoMa's break (an infeasible segment stops the
+    // extension); they are kept as records only.
+    const bool need_rejected = log_ || p_.opt.prospector.dp_break_on_infeasible;
+    std::vector<std::vector<transition_record>> rejected = need_rejected ? rejected_by_end(admit_) : decltype(rejected){};
     const std::vector<scheme_builder> init = eval_.initial_schemes();
     std::optional<scheme_builder> canonical_base;
     if (!init.empty()) canonical_base = init.front();
@@ -362,16 +402,29 @@ class dp_run {
     for (std::size_t i = 0; i < n; ++i) {
       const layer_id l = order[i];
       if (p_.progress) p_.progress("-> " + p_.net.name_of(l));
-      std::vector<const pipeline_segment*> segs;
+      // The candidates ending here, valid (a segment) or rejected (a record), in generation order
+      // within each kind.
+      struct entry {
+        std::size_t first;
+        const pipeline_segment* seg;
+        transition_record* rejected;
+      };
+      std::vector<entry> entries;
+      for (transition_record& t : rejected[static_cast<std::size_t>(l)]) entries.push_back({t.start, nullptr, &t});
       for (const auto& seg : by_end[static_cast<std::size_t>(l)])
-        if (!admit_ || admit_(seg)) segs.push_back(&seg);
+        if (!admit_ || admit_(seg)) entries.push_back({eval_.position(seg.first_layer()), &seg, nullptr});
       if (p_.opt.prospector.dp_break_on_infeasible)  // shortest first: SoMa's backward extension
-        std::stable_sort(segs.begin(), segs.end(), [&](const pipeline_segment* a, const pipeline_segment* b) {
-          return eval_.position(a->first_layer()) > eval_.position(b->first_layer());
-        });
-      for (const pipeline_segment* seg : segs) {
-        if (p_.progress && seg->valid()) p_.progress("  - " + seg->repr());
-        const std::size_t first = eval_.position(seg->first_layer());
+        std::stable_sort(entries.begin(), entries.end(), [](const entry& a, const entry& b) { return a.first > b.first; });
+      for (const entry& e : entries) {
+        if (e.rejected) {
+          const bool multi_layer = e.rejected->num_layers > 1;
+          if (log_) log_->transitions.push_back(std::move(*e.rejected));
+          if (p_.opt.prospector.dp_break_on_infeasible && multi_layer) break;
+          continue;
+        }
+        const pipeline_segment* seg = e.seg;
+        if (p_.progress) p_.progress("  - " + seg->repr());
+        const std::size_t first = e.first;
         std::vector<scheme_builder> prev;
         if (first == 0) prev = init;
         else if (canonical_base) prev.push_back(canonical_prefix(*canonical_base, first));

@@ -205,12 +205,14 @@ class segment_evaluator {
     return by_end;
   }
 
-  /// Every candidate shape, valid or not, grouped by last layer, duplicates dropped.
-  std::vector<std::vector<pipeline_segment>> all_candidates_by_end() const {
-    std::vector<std::vector<pipeline_segment>> by_end(static_cast<std::size_t>(p_.net.size()));
-    ilp_.for_each_candidate(p_.opt, typing(), p_.opt.prospector.keep_rule3,
-                            [&](pipeline_segment&& seg) { add_unique(by_end, std::move(seg)); });
-    return by_end;
+  /// Calls fn(const pipeline_segment&) for every candidate shape that is not a valid segment, in
+  /// generation order. They are not kept: a long network has ~10^5 of them (logs record what
+  /// they need; search/dp_search.hpp).
+  template <class Fn>
+  void for_each_rejected_candidate(Fn&& fn) const {
+    ilp_.for_each_candidate(p_.opt, typing(), p_.opt.prospector.keep_rule3, [&](pipeline_segment&& seg) {
+      if (!seg.valid()) fn(static_cast<const pipeline_segment&>(seg));
+    });
   }
 
   /// The schemes a search starts from: one per candidate input layout, in Tangram's order.
