@@ -92,7 +92,7 @@ enum class segment_status : std::uint8_t {
   multiple_neighbor_sources,  // R2
   unused_local_data,          // R3
   not_a_chain,                // R4 (layer_pipeline_opt off)
-  weight_edge_inside,         // a matmul and its second-operand producer in one segment
+  weight_edge_inside,         // a matmul and its second-operand producer in one segment, not held
   no_node_split,              // _alloc_proc: utilisation drop above max_util_drop
   fully_buffered_too_large,   // fully buffered fmaps exceed the stage's buffers
 };
