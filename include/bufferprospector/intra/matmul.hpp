@@ -68,9 +68,13 @@
 // do read the same inputs: not exploited, pessimistic); the ofmaps by the INPP nodes.
 //
 // Whole network (pipeline/): the operand edge (network::weight_prevs) is a dependency: the
-// producer is scheduled first, writes its ofmaps to DRAM (it has a memory destination even
-// without data consumers), and a segment never holds both ends (segment_status::
-// weight_edge_inside). External producers (a decode step's KV cache) are DRAM inputs. The BAT
+// producer is scheduled first. In Tangram mode it writes its ofmaps to DRAM (it has a memory
+// destination even without data consumers), and a segment never holds both ends (segment_status::
+// weight_edge_inside). With the buffer prospector's held-edge typing an operand edge inside a
+// segment is a held edge (pipeline/pipeline_segment.hpp, search/segment_prospector.hpp): the
+// producer keeps its ofmaps in spare buffers and the matmul, scheduled as reading its operand
+// from DRAM, is converted to read it from there. Where a node's operand lies in the producer's
+// ofmaps is matmul_operand_box. External producers (a decode step's KV cache) are DRAM inputs. The BAT
 // loop runs sample-major (all groups of a sample, then the next), so a pipeline's top-level
 // batch blocking (topbat, a divisor of the batch) splits whole samples. A top-level IFM or OFM
 // block of a grouped matmul, however, is a slice of every group, not a channel range its
@@ -125,6 +129,44 @@ inline layer matmul_part_layer(const layer& mm, std::int64_t outp_parts, std::in
   const std::int64_t outputs = idivc(idivc(mm.nofm(), outp_parts), groups);
   const std::int64_t inputs = idivc(matmul_inputs_per_group(mm), inpp_parts);
   return layers::matmul{.nifm = groups * inputs, .nofm = groups * outputs, .sofm = p_ofm, .groups = groups};
+}
+
+/// The part of its producer's ofmaps (whole batch, as proc_data_range gives them) that holds the
+/// operand a matmul node needs: `fil_ifm` (the node's share of each group's Ci inputs, relative
+/// to the group), `fil_ofm` (its output channels) and `fil_bat` (its samples), as in
+/// proc_data_ranges. The producer (one layer, the only weight prev) has C_P = G * c channels of
+/// S = h * w positions; group g's Ci x K operand is its channels [g*c, (g+1)*c) at all positions,
+/// in one of two orientations:
+///   c = Ci, S = K: a channel indexes the inputs, a position the outputs (Q*K^T reading K);
+///   c = K, S = Ci: a channel indexes the outputs, a position the inputs (softmax*V reading V).
+/// (When both hold the first is taken; when neither does, the box is the node's whole groups.)
+/// Positions are row-major; a range of them that is not whole rows becomes its bounding rows.
+/// The box is exact when the node's outputs lie in one group (or it reads whole groups) and its
+/// positions are whole rows (always for the transformers' (T, 1) fmaps); otherwise it is the
+/// bounding box and may be larger than the operand (its filter_volume): callers weigh by that.
+inline fmap_range matmul_operand_box(const layer& mm, const layer& producer, int_range fil_ifm, int_range fil_ofm,
+                                     int_range fil_bat) {
+  BP_ASSERT(mm.kind() == layer_kind::matmul);
+  const std::int64_t ci = matmul_inputs_per_group(mm), k = matmul_outputs_per_group(mm);
+  const std::int64_t c = producer.nofm() / mm.groups();
+  const std::int64_t rows = producer.hofm(), cols = producer.wofm(), s = rows * cols;
+  const int_range g = matmul_groups_touched(mm, fil_ofm);
+  if (g.empty() || fil_ifm.empty() || fil_bat.empty()) return {};
+  int_range ch{g.beg * c, g.end * c}, pos{0, s};
+  if (c == ci && s == k) {
+    ch = {g.beg * c + fil_ifm.beg, (g.end - 1) * c + fil_ifm.end};
+    if (g.size() == 1) pos = {fil_ofm.beg - g.beg * k, fil_ofm.end - g.beg * k};
+  } else if (c == k && s == ci) {
+    ch = fil_ofm;  // output o of group g is channel g*c + (o - g*k) = o
+    pos = fil_ifm;
+  }
+  int_range h{0, rows}, w{0, cols};
+  if (pos.beg != 0 || pos.end != s) {
+    if (cols == 1) h = pos;
+    else if (rows == 1) w = pos;
+    else h = {pos.beg / cols, idivc(pos.end, cols)};
+  }
+  return {{fil_bat.beg, ch.beg, h.beg, w.beg}, {fil_bat.end, ch.end, h.end, w.end}};
 }
 
 /// One group of one sample as a ConvLayer: Ci -> K over the matmul's ofmap, 1x1 filter.

@@ -35,6 +35,18 @@
 // never held (R3 still rejects), so a segment Tangram accepts gets no held edge and the same
 // typing. Only the producer's data is held: it must be the last layer of its stage.
 //
+// Matmul operand edges (network::weight_prevs, intra/matmul.hpp). Tangram's typing rejects a
+// segment holding a matmul and the producer of its second operand (weight_edge_inside). With
+// held-edge typing such an edge is a held edge (segment_held_edge::operand, model note 7.2) when
+// the producer is the matmul's only weight prev, lies in an earlier stage and is the last layer
+// of its stage; otherwise the segment is still rejected. It does not enter the neighbor rule
+// above (the operand is not part of the ifmaps): the matmul's ifmap typing is unchanged, the
+// producer lists it among its held destinations (and keeps its ofmaps on chip unless it has a
+// real memory destination), and the matmul lists the producer among its held sources, so the
+// timing makes it wait for the producer's whole batch group. With held_edges_through_dram the
+// producer also writes its ofmaps to DRAM and the matmul reads them from there, as the
+// weights-from-DRAM approximation does in Tangram mode.
+//
 // The constraint space is Tangram's symbolic one without SymPy: the same symbols (topbat_shr,
 // topofm_<sp>_<tm|s>, topifm_<sp>), the same simplification (which decides which symbols survive)
 // and the same enumeration order and pruning hints (see detail/constraint_expr.hpp).
@@ -80,7 +92,7 @@ enum class segment_status : std::uint8_t {
   multiple_neighbor_sources,  // R2
   unused_local_data,          // R3
   not_a_chain,                // R4 (layer_pipeline_opt off)
-  weight_edge_inside,         // a matmul and its second-operand producer in one segment
+  weight_edge_inside,         // a matmul and its second-operand producer in one segment, not held
   no_node_split,              // _alloc_proc: utilisation drop above max_util_drop
   fully_buffered_too_large,   // fully buffered fmaps exceed the stage's buffers
 };
@@ -126,6 +138,9 @@ struct segment_held_edge {
   layer_id consumer = 0;
   sched_index producer_index;
   sched_index consumer_index;
+  /// The consumer is a matmul reading the producer's ofmaps as its second operand (FIL), not
+  /// as ifmaps.
+  bool operand = false;
   friend bool operator==(const segment_held_edge&, const segment_held_edge&) = default;
 };
 
@@ -199,8 +214,9 @@ class pipeline_segment {
 
   const layer_dependency& dependency(sched_index i) const { return deps_[sz(i.sp)][sz(i.tm)]; }
   segment_typing typing() const noexcept { return typing_; }
-  /// The held edges, by consumer in scheduling order then producer in prevs order (empty with
-  /// Tangram's typing, and whenever Tangram would accept the segment).
+  /// The held edges, by consumer in scheduling order then producer in prevs order, a matmul's
+  /// operand edge after its ifmap edges (empty with Tangram's typing, and whenever Tangram would
+  /// accept the segment).
   const std::vector<segment_held_edge>& held_edges() const noexcept { return held_; }
   /// Position of a layer in the segment, if it is in it.
   std::optional<sched_index> index_of_layer(layer_id l) const { return index_of(l); }
@@ -357,18 +373,21 @@ class pipeline_segment {
         const std::string& name = net_->name_of(l);
         layer_dependency dep;
 
-        // Hook (model note 7.2): with held-edge typing, an in-segment weight edge (producer ->
-        // matmul second operand) is to become a held edge once matmul layers can be scheduled;
-        // until then both typings reject it.
+        // An in-segment operand edge (producer -> matmul second operand) is held, or rejected
+        // (always with Tangram's typing; see the header comment).
+        std::vector<sched_index> held_operands;
         for (auto w : net_->weight_prevs(l))
-          if (index_of(w)) return segment_status::weight_edge_inside;
+          if (const auto wi = index_of(w)) {
+            if (!is_held(w, l, /*operand=*/true)) return segment_status::weight_edge_inside;
+            held_operands.push_back(*wi);
+          }
 
         // Sources.
         const std::vector<layer_id>& prevs = net_->prevs(l);
         std::vector<layer_id> mem_src, lcl_src, nbr_src;
         for (auto p : prevs) {
           const auto pi = index_of(p);
-          if (!pi || is_held(p, l)) {
+          if (!pi || is_held(p, l, /*operand=*/false)) {
             // A held producer is read like memory.
             mem_src.push_back(p);
             if (pi) dep.held_sources.push_back(*pi);
@@ -382,6 +401,7 @@ class pipeline_segment {
         } else if (lcl_src.size() != 1 || index_of(lcl_src[0])->tm != me.tm - 1) {
           structure_error("layer " + name + " must read only the immediately previous layer of its stage");
         }
+        dep.held_sources.insert(dep.held_sources.end(), held_operands.begin(), held_operands.end());
         if (!mem_src.empty() && !nbr_src.empty()) return segment_status::mixed_sources;
         if (!mem_src.empty()) dep.memory_source = true;
         if (!nbr_src.empty()) {
@@ -416,20 +436,25 @@ class pipeline_segment {
         // Destinations. A network output (no consumer) goes to memory; so does data for a
         // matmul second operand outside the segment.
         std::vector<layer_id> nexts = net_->nexts(l);
-        bool output_to_memory = nexts.empty();
+        bool mem_dst = nexts.empty() && net_->weight_nexts(l).empty();
         for (auto w : net_->weight_nexts(l)) {
-          if (index_of(w)) return segment_status::weight_edge_inside;
-          output_to_memory = true;
+          const auto wi = index_of(w);
+          if (!wi) {
+            mem_dst = true;
+            continue;
+          }
+          if (!is_held(l, w, /*operand=*/true)) return segment_status::weight_edge_inside;
+          dep.held_destinations.push_back(*wi);
+          if (typing_ == segment_typing::held_edges_through_dram) mem_dst = true;
         }
         std::vector<layer_id> lcl_dst, nbr_dst;
-        bool mem_dst = output_to_memory;
         for (auto n : nexts) {
           const auto ni = index_of(n);
           if (!ni) {
             mem_dst = true;
             continue;
           }
-          if (is_held(l, n)) {
+          if (is_held(l, n, /*operand=*/false)) {
             dep.held_destinations.push_back(*ni);
             if (typing_ == segment_typing::held_edges_through_dram) mem_dst = true;
             continue;
@@ -478,9 +503,9 @@ class pipeline_segment {
     std::vector<std::vector<layer_template>>().swap(templates_);
   }
 
-  bool is_held(layer_id producer, layer_id consumer) const noexcept {
+  bool is_held(layer_id producer, layer_id consumer, bool operand) const noexcept {
     for (const auto& h : held_)
-      if (h.producer == producer && h.consumer == consumer) return true;
+      if (h.producer == producer && h.consumer == consumer && h.operand == operand) return true;
     return false;
   }
 
@@ -503,15 +528,22 @@ class pipeline_segment {
         }
         if (nbr.size() == 1 && !has_mem && !stage_has_neighbor_source) {
           stage_has_neighbor_source = true;
-          continue;
+        } else {
+          for (auto p : nbr) {
+            const sched_index pi = *index_of(p);
+            if (sz(pi.tm) != stages_[sz(pi.sp)].size() - 1)
+              structure_error("held edge " + net_->name_of(p) + " -> " + net_->name_of(l) +
+                              ": its producer is not last in its stage");
+            held_.push_back({p, l, pi, sched_index{static_cast<int>(sp), static_cast<int>(tm)}});
+          }
         }
-        for (auto p : nbr) {
-          const sched_index pi = *index_of(p);
-          if (sz(pi.tm) != stages_[sz(pi.sp)].size() - 1)
-            structure_error("held edge " + net_->name_of(p) + " -> " + net_->name_of(l) +
-                            ": its producer is not last in its stage");
-          held_.push_back({p, l, pi, sched_index{static_cast<int>(sp), static_cast<int>(tm)}});
-        }
+        // The matmul's operand edge, when its producer is its only weight prev, in an earlier
+        // stage and last in it (else init_deps rejects the segment: weight_edge_inside).
+        const auto& wprevs = net_->weight_prevs(l);
+        if (wprevs.size() != 1) continue;
+        const auto wi = index_of(wprevs.front());
+        if (wi && wi->sp < static_cast<int>(sp) && sz(wi->tm) == stages_[sz(wi->sp)].size() - 1)
+          held_.push_back({wprevs.front(), l, *wi, sched_index{static_cast<int>(sp), static_cast<int>(tm)}, true});
       }
     }
   }

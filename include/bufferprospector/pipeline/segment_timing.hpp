@@ -19,10 +19,11 @@
 //   time          = max(node_time, dram_time).
 // A held edge of the buffer prospector (pipeline_segment.hpp) behaves like the non-forwarded
 // case whatever the factors: its consumer starts after the producer's first batch group is done
-// (docs/bufferprospector-model.md 3.1); add() takes the consumer's held producers.
+// (docs/bufferprospector-model.md 3.1); add() takes the consumer's held producers, including
+// the producer of a held matmul operand (not a prev of the matmul: it waits the same way).
 #pragma once
 
-#include <algorithm>  // std::max
+#include <algorithm>  // std::max, std::find
 #include <array>      // std::array
 #include <cstdint>    // std::int64_t
 #include <optional>   // std::optional
@@ -223,6 +224,16 @@ class segment_timing {
         start = !held && (is_conv ? ifm_ngrp : ofm_ngrp) == pt.ngrp ? pt.ts_xb + pt.time / pt.ngrp : pt.td_xb;
       }
       ts_xb = std::max(ts_xb, start);
+    }
+    // A held matmul operand (a held source that is not a prev) is read whole: wait for the
+    // producer's batch group, as for a held ifmap edge.
+    for (const auto& [p, c] : held_) {
+      if (c != layer) continue;
+      const auto& prevs = net_->prevs(layer);
+      if (std::find(prevs.begin(), prevs.end(), p) != prevs.end()) continue;
+      const auto pidx = index_of(p);
+      BP_ASSERT(pidx && pidx->first < sp);
+      ts_xb = std::max(ts_xb, timing_list_[static_cast<std::size_t>(pidx->first)][static_cast<std::size_t>(pidx->second)].td_xb);
     }
     td_xb = std::max(td_xb, ts_xb + time);
     return {time, in.node_time, in.dram_time, in.num_nodes, ofm_ngrp, ts_xb, td_xb};

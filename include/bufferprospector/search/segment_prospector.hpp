@@ -23,6 +23,12 @@
 //       outside the segment, or a hold routed through DRAM), else the held producers' channel
 //       share nofm_P / nifm_L; its ifmap hops change by fetch[GBUF][IFM] * (U_IFM(host layout) -
 //       U_IFM(virtual DRAM layout)), U from the same node groups as unit_nhops_to_proc_region;
+//     - matmul L of a placed operand hold (segment_held_edge::operand, model note 7.2): it was
+//       scheduled reading its second operand from DRAM (weights-from-DRAM); all its DRAM FIL
+//       reads move to remote-GBUF reads (the hold is its only weight prev) and its FIL hops
+//       change by fetch[GBUF][FIL] * (U_FIL(hosts) - U_FIL(nearest DRAM node)), each node
+//       group's operand box (intra/matmul.hpp: matmul_operand_box) fetched from the host atoms
+//       as an ifmap range is (same helper as for ifmaps: read_from_hosts);
 //     - producer P of a placed hold: the words streamed to a host h != n cost one GBUF write
 //       (remote_gbuf_access[OFM]) and d(n, h) hops each (node_nhops[OFM]); when P also writes its
 //       ofmaps to DRAM (a real memory destination), the held copy adds V_e GBUF writes;
@@ -41,6 +47,12 @@
 // Then the search applies the time-overhead filter to the converted scheme.
 //
 // Decisions where the model note leaves room (its [R] points):
+//  - a held matmul operand edge P -> L is sized like a held ifmap edge: L consumes the whole
+//    operand of its batch group (it waits for td_xb(P), the non-forwarded case), so
+//    N_live = min(B, ceil((td_xb(L) - ts_xb(P)) / C)) and R = N_live * V_P / B, one piece per
+//    producer node, its consumer set the matmul nodes whose operand box overlaps it; P shares
+//    one hold among its ifmap and operand consumers. Its DRAM write disappears by typing (a
+//    producer whose consumers are all held has no memory destination), not by conversion;
 //  - streamed volumes: a hold of r_n words for piece n streams all |ofrng_n| words of the batch
 //    through its hosts, so relocation and the host layout use each host's share of |ofrng_n|
 //    (largest remainder over the hosts), not the r_n words resident at once;
@@ -77,6 +89,7 @@
 #include <bufferprospector/intra/data_layout.hpp>             // bp::data_layout
 #include <bufferprospector/intra/detail/forwarding_tree.hpp>  // detail::spanning_tree_hops
 #include <bufferprospector/intra/layer_scheduler.hpp>         // bp::layer_schedule
+#include <bufferprospector/intra/matmul.hpp>                  // bp::matmul_operand_box
 #include <bufferprospector/intra/partition.hpp>               // bp::proc_data_range, detail::collect_proc_node_data
 #include <bufferprospector/options.hpp>                       // bp::options
 #include <bufferprospector/pipeline/pipeline_segment.hpp>     // bp::pipeline_segment
@@ -252,7 +265,10 @@ class segment_prospector {
       layer_id layer = 0;
       sched_index index;
       std::int64_t channel_offset = 0;
+      /// Per node, what it reads of the producer's data (with channel_offset: its ifmap range;
+      /// for an operand consumer: its operand box in the producer's ofmaps, offset 0).
       std::vector<node_fmap_range> ifmap_ranges;
+      bool operand = false;  ///< a matmul reading the data as its second operand
     };
     std::vector<consumer> consumers;
   };
@@ -302,8 +318,11 @@ class segment_prospector {
         st.groups.push_back(std::move(ng));
         g = st.groups.end() - 1;
       }
-      g->consumers.push_back({h.consumer, h.consumer_index, channel_offset(h.producer, h.consumer),
-                              node_ranges(st, h.consumer, /*ofmaps=*/false)});
+      if (h.operand)
+        g->consumers.push_back({h.consumer, h.consumer_index, 0, operand_ranges(st, h.consumer, h.producer), true});
+      else
+        g->consumers.push_back({h.consumer, h.consumer_index, channel_offset(h.producer, h.consumer),
+                                node_ranges(st, h.consumer, /*ofmaps=*/false), false});
     }
     return st;
   }
@@ -323,6 +342,19 @@ class segment_prospector {
     r.part.for_each_pidx([&](const partition_index& pidx) {
       const proc_data_ranges d = proc_data_range((*net_)[l], batch_, r.part, pidx);
       out.push_back({r.part.coordinate(st.regions[i], pidx), ofmaps ? d.ofm : d.ifm});
+    });
+    return out;
+  }
+
+  // Per node of a scheduled matmul: the box of its operand in the producer's ofmaps.
+  std::vector<node_fmap_range> operand_ranges(const segment_state& st, layer_id mm, layer_id producer) const {
+    const std::size_t i = slot_of(st, mm);
+    const layer_schedule& r = *st.original[i].second;
+    std::vector<node_fmap_range> out;
+    r.part.for_each_pidx([&](const partition_index& pidx) {
+      const proc_data_ranges d = proc_data_range((*net_)[mm], batch_, r.part, pidx);
+      out.push_back({r.part.coordinate(st.regions[i], pidx),
+                     matmul_operand_box((*net_)[mm], (*net_)[producer], d.fil_ifm, d.fil_ofm, d.fil_bat)});
     });
     return out;
   }
@@ -470,7 +502,7 @@ class segment_prospector {
           continue;
         }
         for (std::size_t g = 0; g < holds.size(); ++g) {
-          if (st.groups[g].producer != p || !is_consumer(st.groups[g], l)) continue;
+          if (st.groups[g].producer != p || !is_consumer(st.groups[g], l, /*operand=*/false)) continue;
           if (holds[g].allocation.outcome == edge_outcome::placed) placed_groups.push_back(g);
           else true_memory_source = true;
         }
@@ -486,15 +518,9 @@ class segment_prospector {
       const double moved =
           true_memory_source ? dram_ifm * static_cast<double>(held_channels) / static_cast<double>((*net_)[l].nifm())
                              : dram_ifm;
-      c.access[mem_level::dram][data_category::ifm] -= moved;
-      c.remote_gbuf_access[data_category::ifm] += moved;
-
       // 2. Ifmap hops from the hosts instead of the virtual DRAM layout.
-      const std::int64_t du = ifmap_hop_change(st, s, l, placed_groups, holds, fwd);
-      const std::int64_t dh = du * c.fetch[0][data_category::ifm];
-      c.unit_nhops[data_category::ifm] += du;
-      c.mem_nhops[data_category::ifm] += dh;
-      c.total_nhops[data_category::ifm] += static_cast<double>(dh);
+      const std::int64_t dh =
+          read_from_hosts(c, data_category::ifm, moved, ifmap_hop_change(st, s, l, placed_groups, holds, fwd));
       mark(l);
 
       // Attribute to the holds by channel share.
@@ -502,6 +528,23 @@ class segment_prospector {
         const double share = static_cast<double>(channels_of(st.groups[g].producer)) / static_cast<double>(held_channels);
         holds[g].dram_reads_moved += std::llround(moved * share);
         holds[g].extra_word_hops += std::llround(static_cast<double>(dh) * share);
+      }
+    }
+
+    // Matmuls of placed operand holds read their second operand from the hosts: all their DRAM
+    // operand reads (the hold is their only weight prev), and the operand hops from the hosts
+    // instead of the nearest DRAM node.
+    for (std::size_t g = 0; g < holds.size(); ++g) {
+      if (holds[g].allocation.outcome != edge_outcome::placed) continue;
+      for (const auto& cons : st.groups[g].consumers) {
+        if (!cons.operand) continue;
+        layer_schedule& m = at(cons.layer);
+        const double moved = m.access[mem_level::dram][data_category::fil];
+        const std::int64_t dh =
+            read_from_hosts(m, data_category::fil, moved, operand_hop_change(st, cons.layer, st.groups[g], holds[g], fwd));
+        holds[g].dram_reads_moved += std::llround(moved);
+        holds[g].extra_word_hops += dh;
+        mark(cons.layer);
       }
     }
 
@@ -540,10 +583,70 @@ class segment_prospector {
     return out;
   }
 
-  static bool is_consumer(const hold_group& g, layer_id l) {
+  static bool is_consumer(const hold_group& g, layer_id l, bool operand) {
     for (const auto& c : g.consumers)
-      if (c.layer == l) return true;
+      if (c.layer == l && c.operand == operand) return true;
     return false;
+  }
+
+  // Steps 1 and 2 of a consumer's conversion, for its ifmaps or its matmul operand: `moved` DRAM
+  // reads become remote GBUF reads, the unit hops change by du (each top-level fetch pays it).
+  // Returns the change of the word-hops.
+  static std::int64_t read_from_hosts(layer_schedule& c, data_category d, double moved, std::int64_t du) {
+    c.access[mem_level::dram][d] -= moved;
+    c.remote_gbuf_access[d] += moved;
+    const std::int64_t dh = du * c.fetch[0][d];
+    c.unit_nhops[d] += du;
+    c.mem_nhops[d] += dh;
+    c.total_nhops[d] += static_cast<double>(dh);
+    return dh;
+  }
+
+  // The atoms of a placed hold's data: each producer range on its hosts, weighted by the share
+  // each streams.
+  std::vector<detail::weighted_atom> host_atoms(const hold_group& g, const held_edge_record& h,
+                                                std::int64_t channel_offset) const {
+    std::vector<detail::weighted_atom> out;
+    for (const auto& [r, shares] : host_shares(g, h)) {
+      fmap_range fr = r.range;
+      fr.beg.n += channel_offset;
+      fr.end.n += channel_offset;
+      for (const streamed_share& sh : shares)
+        out.push_back({fr, sh.host, static_cast<double>(sh.volume) / static_cast<double>(r.range.size())});
+    }
+    return out;
+  }
+
+  // U_FIL(host layout) - U_FIL(DRAM) for a matmul reading a placed hold as its operand. The
+  // scheduled count fetches each node group's operand from the nearest DRAM node (or a tree from
+  // all of them with forwarding, detail::fil_nhops); from the hosts, a group's operand box is
+  // fetched like an ifmap range from a layout (DataLayout.nhops_to on the host atoms), weighted
+  // by operand volume / box volume (1 unless the box is a bounding box, matmul_operand_box).
+  std::int64_t operand_hop_change(const segment_state& st, layer_id mm, const hold_group& g,
+                                  const held_edge_record& h, bool fwd) const {
+    const std::size_t i = slot_of(st, mm);
+    const layer& ml = (*net_)[mm];
+    const layer& pl = (*net_)[g.producer];
+    const std::vector<detail::weighted_atom> host = host_atoms(g, h, 0);
+    const fmap_range complete{{0, 0, 0, 0}, {batch_, pl.nofm(), pl.hofm(), pl.wofm()}};
+    const sched_index idx = *st.seg->index_of_layer(mm);
+    std::vector<phy_dim2> dram_nodes;
+    st.seg->allocation()[static_cast<std::size_t>(idx.sp)][static_cast<std::size_t>(idx.tm)].dram_region.for_each_node(
+        [&](phy_dim2 c) {
+          if (std::find(dram_nodes.begin(), dram_nodes.end(), c) == dram_nodes.end()) dram_nodes.push_back(c);
+        });
+    auto& d = detail::proc_node_scratch();
+    detail::collect_proc_node_data(ml, batch_, st.regions[i], st.original[i].second->part, d);
+    const std::int64_t u_dram = detail::fil_nhops(ml, dram_nodes, d, fwd);
+    double u_host = 0;
+    for (const auto& grp : d.fil.groups) {
+      const proc_data_ranges& rng = d.nodes[grp.head].rng;
+      const fmap_range box = matmul_operand_box(ml, pl, rng.fil_ifm, rng.fil_ofm, rng.fil_bat);
+      if (box.size() <= 0) continue;
+      u_host += detail::atom_nhops_to(host, complete, box, d.fil.coords_of(grp), fwd) *
+                static_cast<double>(filter_volume(ml, rng)) / static_cast<double>(box.size());
+    }
+    return std::llround(u_host) - u_dram;
   }
 
   // U_OFM of a producer writing to `layout` (unit_nhops_to_proc_region's ofmap part).
@@ -592,13 +695,8 @@ class segment_prospector {
         continue;
       }
       const std::size_t g = in_placed->second;
-      for (const auto& [r, shares] : host_shares(st.groups[g], holds[g])) {
-        fmap_range fr = r.range;
-        fr.beg.n += in_placed->first.beg;
-        fr.end.n += in_placed->first.beg;
-        for (const streamed_share& sh : shares)
-          host.push_back({fr, sh.host, static_cast<double>(sh.volume) / static_cast<double>(r.range.size())});
-      }
+      const std::vector<detail::weighted_atom> atoms = host_atoms(st.groups[g], holds[g], in_placed->first.beg);
+      host.insert(host.end(), atoms.begin(), atoms.end());
     }
 
     auto& d = detail::proc_node_scratch();
