@@ -19,8 +19,9 @@
 // fraction kept free), --bp-quantum Q (holds split only at multiples of Q words), --bp-order
 // {lrf,density} (edge order), --bp-interval-packing (holds with disjoint lifetimes share a
 // core), --bp-candidates {auto,tangram,relaxed}, --bp-no-rule3 (relaxed segments ignore
-// Tangram's rule 3), --bp-dp-mode {prefix,independent} and --bp-dp-break (SoMa's break on the
-// first infeasible segment, independent mode). With --prospector (or --hold inter/both) the
+// Tangram's rule 3), --bp-dp-mode {prefix,independent}, --bp-dp-break (SoMa's break on the
+// first infeasible segment, independent mode) and --bp-max-points N (candidates with held edges
+// whose constraint space is larger are not evaluated). With --prospector (or --hold inter/both) the
 // JSON gains a "prospector" object (per segment: per-core buffer use, held edges and
 // placements; see report/prospector_json.hpp); --compare-tangram also runs Tangram mode and adds
 // its totals as "tangram". Without these flags the output is Tangram's, byte for byte.
@@ -170,6 +171,8 @@ bp_cli::parser make_parser() {
                               .defaults = {"prefix"},
                               .choices = {"prefix", "independent"}});
   p.flag({"--bp-dp-break"}, "DP, independent mode: stop extending a segment backwards at the first infeasible one.");
+  p.option({"--bp-max-points"}, {.help = "candidates with held edges whose constraint space has more points are not evaluated",
+                                 .defaults = {"4096"}});
   p.flag({"--compare-tangram"}, "Also run Tangram's search and add its totals as \"tangram\".");
   p.flag({"--no-tangram-quirks"},
          "Fix Tangram v2.1's known bugs (goal-d loop-blocking ranking, the Eyeriss < 50% assertion, the "
@@ -288,6 +291,7 @@ run_inputs read_inputs(const bp_cli::parsed_args& a) {
                                   : bp::hold_mode::intra_segment;
   bp_opt.dp = a.str("bp_dp_mode") == "independent" ? bp::dp_mode::independent : bp::dp_mode::prefix;
   bp_opt.dp_break_on_infeasible = a.flag("bp_dp_break");
+  bp_opt.max_constraint_points = a.integer("bp_max_points", positive);
   opt.validate();  // Tangram's refused combinations, with Tangram's messages
 
   const std::string search = a.str("segment_search");

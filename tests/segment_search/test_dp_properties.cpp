@@ -232,3 +232,37 @@ TEST_CASE("DP, prefix mode, equals the beam search with every policy (random DAG
     }
   }
 }
+
+TEST_CASE("constraint-point budget: the space size is the enumerated count; over-budget held candidates are skipped",
+          "[segment_search]") {
+  for (std::uint64_t seed = 41; seed < 47; ++seed) {
+    const random_problem c = random_problem_of(seed, 5, 8);
+    const inter_layer_pipeline ilp(c.net, c.batch, c.res, 0.05);
+    std::size_t checked = 0;
+    for (const pipeline_segment& seg : ilp.gen_relaxed_segments(c.opt, true, segment_typing::held_edges)) {
+      std::int64_t points = 0;
+      seg.for_each_constraint(inf, [&](const segment_constraint&) { ++points; });
+      CHECK(seg.constraint_space_size(std::int64_t{1} << 40) == points);
+      CHECK(seg.constraint_space_size(1) == std::min<std::int64_t>(points, 1));
+      ++checked;
+    }
+    CHECK(checked > 0);
+
+    // Budget 1: every candidate with held edges and more than one point is skipped as "budget";
+    // Tangram's candidates (no held edges) still run, so the search still finds a scheme.
+    options opt = c.opt;
+    opt.prospector.max_constraint_points = 1;
+    search_log log;
+    const search_result r = dp_with<nf_lrf>(c, opt, &log);
+    REQUIRE_FALSE(r.tops.empty());
+    for (const auto& t : log.transitions) {
+      if (t.stages.empty()) continue;
+      const pipeline_segment seg(t.stages, c.net, c.batch, c.res, 0.05, true, segment_typing::held_edges);
+      const bool over = !seg.held_edges().empty() && seg.constraint_space_size(2) > 1;
+      if (t.report.outcome != transition_outcome::no_prefix) CHECK((t.report.reject_reason() == "budget") == over);
+    }
+  }
+  options bad;
+  bad.prospector.max_constraint_points = 0;
+  CHECK_THROWS_WITH(bad.validate(), Catch::Matchers::Contains("prospector_settings.max_constraint_points = 0"));
+}

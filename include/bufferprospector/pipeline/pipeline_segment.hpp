@@ -243,6 +243,20 @@ class pipeline_segment {
     for_each_constraint(max_time_ovhd, fn, [](const std::vector<std::int64_t>&) { return false; });
   }
 
+  /// The number of points for_each_constraint enumerates before the time-overhead filter on
+  /// topbat (the product of the symbols' value counts), saturating at `cap`; 0 when invalid.
+  std::int64_t constraint_space_size(std::int64_t cap) const {
+    if (!valid()) return 0;
+    std::int64_t n = 1;
+    for (const auto& sym : symbols_) {
+      const auto k = static_cast<std::int64_t>(sym.values.size());
+      if (k == 0) return 0;
+      if (n > cap / k) return cap;
+      n *= k;
+    }
+    return std::min(n, cap);
+  }
+
   template <class Fn, class Skip>
   void for_each_constraint(double max_time_ovhd, Fn&& fn, Skip&& skip) const {
     if (!valid()) return;

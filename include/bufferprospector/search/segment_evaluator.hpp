@@ -65,6 +65,7 @@ enum class transition_outcome : std::uint8_t {
   no_loop_blocking,   ///< under every constraint point some layer had no valid schedule
   allocation_failed,  ///< every fully scheduled scheme had a hold that did not fit (fallback reject)
   time_overhead,      ///< every remaining scheme exceeded layer_pipeline_time_ovhd
+  over_budget,        ///< a candidate with held edges above prospector.max_constraint_points
 };
 
 /// Counts and the first culprit of one evaluated transition.
@@ -86,7 +87,7 @@ struct transition_report {
   std::vector<std::pair<layer_id, std::int64_t>> no_lbs_layers;
 
   /// Section 6.6's short reason: "" when valid, else R1..R4, weight_edge, alloc_proc, fb_size,
-  /// no_prefix, no_lbs, alloc_fail or time_ovhd.
+  /// no_prefix, no_lbs, alloc_fail, time_ovhd or budget.
   std::string_view reject_reason() const noexcept {
     switch (outcome) {
       case transition_outcome::valid: return "";
@@ -94,6 +95,7 @@ struct transition_report {
       case transition_outcome::no_loop_blocking: return "no_lbs";
       case transition_outcome::allocation_failed: return "alloc_fail";
       case transition_outcome::time_overhead: return "time_ovhd";
+      case transition_outcome::over_budget: return "budget";
       case transition_outcome::invalid_segment: break;
     }
     switch (status) {
@@ -237,6 +239,11 @@ class segment_evaluator {
     }
     if (prev.empty()) {
       rep.outcome = transition_outcome::no_prefix;
+      return {};
+    }
+    const std::int64_t budget = p_.opt.prospector.max_constraint_points;
+    if (!seg.held_edges().empty() && seg.constraint_space_size(budget + 1) > budget) {
+      rep.outcome = transition_outcome::over_budget;
       return {};
     }
 
