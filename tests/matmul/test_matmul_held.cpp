@@ -34,11 +34,8 @@ using M = mem_level;
 /// The model note's default options (section 7.3): solver, hybrid partitioning, access
 /// forwarding, inter-layer pipelining, quirks off.
 options held_options() {
-  options o;
-  o.sw_solve_loopblocking = true;
-  o.partition_hybrid = true;
-  o.hw_access_forwarding = true;
-  o.partition_interlayer = true;
+  options o = bp_test::note_options();
+  o.ntops = 1;
   o.tangram_quirks = false;
   return o;
 }

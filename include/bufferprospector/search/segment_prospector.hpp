@@ -168,6 +168,21 @@ inline void append_atoms(const data_layout::piece& pc, std::vector<weighted_atom
   });
 }
 
+/// Recomputes what depends on a layer's accesses and hops (LoopBlockingScheme's time, then
+/// Scheduling._get_result's costs, in Tangram's order).
+inline void recompute_layer_costs(layer_schedule& r, const resource& res, const cost_values& costs) {
+  const auto sum3 = [](const per_data<double>& v) { return (v[0] + v[1]) + v[2]; };
+  r.dram_time = static_cast<std::int64_t>(std::ceil(sum3(r.access[mem_level::dram]) / res.dram_bandwidth));
+  r.time = std::max({r.proc_time, r.bus_time, r.dram_time});
+  double acc = 0;
+  for (auto level : all<mem_level>) acc += costs.mem_hier(level) * sum3(r.access[level]);
+  acc += costs.mem_hier(mem_level::gbuf) * sum3(r.remote_gbuf_access);
+  r.cost_access = acc;
+  r.cost_noc = costs.noc_hop() * ((r.total_nhops[0] + r.total_nhops[1]) + r.total_nhops[2]);
+  r.cost_static = costs.idle_unit() * static_cast<double>(r.time);
+  r.cost = ((r.cost_op + r.cost_access) + r.cost_noc) + r.cost_static;
+}
+
 }  // namespace detail
 
 //
@@ -708,20 +723,7 @@ class segment_prospector {
     return std::llround(u_host) - u_virtual;
   }
 
-  // Recomputes what depends on the accesses and hops (LoopBlockingScheme's time, then
-  // Scheduling._get_result's costs, in Tangram's order).
-  void recompute(layer_schedule& r) const {
-    const auto sum3 = [](const per_data<double>& v) { return (v[0] + v[1]) + v[2]; };
-    r.dram_time = static_cast<std::int64_t>(std::ceil(sum3(r.access[mem_level::dram]) / res_.dram_bandwidth));
-    r.time = std::max({r.proc_time, r.bus_time, r.dram_time});
-    double acc = 0;
-    for (auto level : all<mem_level>) acc += costs_.mem_hier(level) * sum3(r.access[level]);
-    acc += costs_.mem_hier(mem_level::gbuf) * sum3(r.remote_gbuf_access);
-    r.cost_access = acc;
-    r.cost_noc = costs_.noc_hop() * ((r.total_nhops[0] + r.total_nhops[1]) + r.total_nhops[2]);
-    r.cost_static = costs_.idle_unit() * static_cast<double>(r.time);
-    r.cost = ((r.cost_op + r.cost_access) + r.cost_noc) + r.cost_static;
-  }
+  void recompute(layer_schedule& r) const { detail::recompute_layer_costs(r, res_, costs_); }
 
   const network* net_;
   std::int64_t batch_;
