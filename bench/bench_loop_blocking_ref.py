@@ -6,7 +6,7 @@ For each distinct AlexNet layer on the small configuration (2x2 nodes, 8x8 PEs, 
 (gen_partition, guaranteed), every Eyeriss mapping, list(gen_loopblocking(...)). Partitioning and
 mapping are done before the clock starts, as in the C++ benchmark.
 
-    export PYTHONPATH=/work/shared/reference/tangram:/work/shared/reference/tangram/vendor
+    export PYTHONPATH=../shared/reference/tangram:../shared/reference/tangram/vendor
     python3 bench/bench_loop_blocking_ref.py [--bufshr] [layer ...]
 """
 

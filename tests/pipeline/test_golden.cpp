@@ -1,5 +1,5 @@
 // Whole-network goldens: every run in tests/data/golden/index.json (copied from
-// /work/shared/reference/golden, produced by Tangram's nn_dataflow_search.py with the command
+// ../shared/reference/golden, produced by Tangram's nn_dataflow_search.py with the command
 // stored in each file) is redone in-process with bp::tangram_search, and the complete `result`
 // object is compared field by field: totals, cost breakdown, per-layer stats, segment times,
 // input/external layouts and every field of every layer's scheme, ofmap layout and sched_seq

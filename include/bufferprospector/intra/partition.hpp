@@ -306,8 +306,8 @@ inline bool equal_sizes(const node_groups& g) noexcept {
 
 // Which node processes what, and the groups of nodes sharing filters, ifmaps and ofmaps. Nodes
 // with nothing to do are left out; layers without filters have no filter groups.
-inline void collect_proc_node_data(const layer& l, std::int64_t batch, const node_region& proc_region,
-                                   const partition_scheme& part, proc_node_data& d) {
+inline void group_proc_node_data(const layer& l, std::int64_t batch, const node_region& proc_region,
+                                 const partition_scheme& part, proc_node_data& d) {
   d.nodes.clear();
   part.for_each_pidx([&](const partition_index& pidx) {
     d.nodes.push_back({proc_data_range(l, batch, part, pidx), part.coordinate(proc_region, pidx)});
@@ -318,6 +318,12 @@ inline void collect_proc_node_data(const layer& l, std::int64_t batch, const nod
       [&](const node_data& n) { return busy(n) && !n.rng.fil_ifm.empty() && !n.rng.fil_ofm.empty(); }, d.fil);
   group_nodes(d, [](const node_data& n) { return fmap_range_key(n.rng.ifm); }, busy, d.ifm);
   group_nodes(d, [](const node_data& n) { return fmap_range_key(n.rng.ofm); }, busy, d.ofm);
+}
+
+// group_proc_node_data for a partition Tangram accepts.
+inline void collect_proc_node_data(const layer& l, std::int64_t batch, const node_region& proc_region,
+                                   const partition_scheme& part, proc_node_data& d) {
+  group_proc_node_data(l, batch, proc_region, part, d);
   // All data is processed by the same number of nodes (Tangram asserts it). Not the ifmaps of
   // a grouped matmul: OUTP parts that straddle groups read input ranges of their own.
   BP_ASSERT(equal_sizes(d.fil) && equal_sizes(d.ofm) && (equal_sizes(d.ifm) || l.groups() > 1));
@@ -337,16 +343,7 @@ inline proc_node_data& proc_node_scratch() {
 inline std::optional<std::string> unequal_node_groups(const layer& l, std::int64_t batch, const node_region& proc_region,
                                                       const partition_scheme& part) {
   proc_node_data d;
-  d.nodes.clear();
-  part.for_each_pidx([&](const partition_index& pidx) {
-    d.nodes.push_back({proc_data_range(l, batch, part, pidx), part.coordinate(proc_region, pidx)});
-  });
-  const auto busy = [](const node_data& n) { return n.rng.ifm.size() > 0 && n.rng.ofm.size() > 0; };
-  group_nodes(
-      d, [](const node_data& n) { return fil_range_key(n.rng); },
-      [&](const node_data& n) { return busy(n) && !n.rng.fil_ifm.empty() && !n.rng.fil_ofm.empty(); }, d.fil);
-  group_nodes(d, [](const node_data& n) { return fmap_range_key(n.rng.ifm); }, busy, d.ifm);
-  group_nodes(d, [](const node_data& n) { return fmap_range_key(n.rng.ofm); }, busy, d.ofm);
+  group_proc_node_data(l, batch, proc_region, part, d);
   const auto unequal = [](const node_groups& g) -> std::optional<std::string> {
     std::vector<node_groups::group> groups = g.groups;
     bool differ = false;

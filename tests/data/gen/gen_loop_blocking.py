@@ -6,7 +6,7 @@ results, plus the CPython set / heapq orders the C++ emulates, as plain token li
 
 Usage (from the repository root; writes tests/data/loop_blocking/*.txt):
 
-    export PYTHONPATH=/work/shared/reference/tangram:/work/shared/reference/tangram/vendor
+    export PYTHONPATH=../shared/reference/tangram:../shared/reference/tangram/vendor
     python3 tests/data/gen/gen_loop_blocking.py tests/data/loop_blocking
 
 Produced with CPython 3.11.7 (the interpreter of the reference goldens).

@@ -2,7 +2,7 @@
 """Reference data for tests/mapping (Eyeriss row-stationary mapping, MapStrategyEyeriss).
 
 Provenance of tests/data/mapping/eyeriss.txt; not run by the tests. Regenerate with
-    export PYTHONPATH=/work/shared/reference/tangram:/work/shared/reference/tangram/vendor
+    export PYTHONPATH=../shared/reference/tangram:../shared/reference/tangram/vendor
     python3 tests/data/gen/gen_mapping.py > tests/data/mapping/eyeriss.txt
 
 For every case: the (partitioned) layer, batch, occupancy and PE array given to

@@ -4,7 +4,7 @@
 Provenance of tests/data/partition/{partitions,proc_data_range,data_layout,unit_nhops,
 memo_sequence}.txt; not run by
 the tests. Regenerate with
-    export PYTHONPATH=/work/shared/reference/tangram:/work/shared/reference/tangram/vendor
+    export PYTHONPATH=../shared/reference/tangram:../shared/reference/tangram/vendor
     python3 tests/data/gen/gen_partition.py tests/data/partition
 
 Serialisation (space separated ints):

@@ -2,7 +2,7 @@
 """Reference data for tests/pipeline (not run by the tests; documents where the numbers come from).
 
 Run from anywhere:
-  PYTHONPATH=/work/shared/reference/tangram:/work/shared/reference/tangram/vendor \
+  PYTHONPATH=../shared/reference/tangram:../shared/reference/tangram/vendor \
       python3 tests/data/gen/gen_pipeline.py tests/data/pipeline
 
 Writes, from Tangram v2.1 (nn_dataflow 198a527) objects:
@@ -27,7 +27,7 @@ from nn_dataflow.core.fmap_range import FmapRange, FmapPosition
 from nn_dataflow.nns import import_network, all_networks
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else 'tests/data/pipeline'
-GOLDEN = '/work/shared/reference/golden'
+GOLDEN = '../shared/reference/golden'
 
 
 def make_resource(nodes, array=(16, 16), regf=512, gbuf=131072, word=16, mem='2D',

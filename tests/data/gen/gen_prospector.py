@@ -2,7 +2,7 @@
 """Reference data for tests/prospector (tests/data/prospector/reference.txt).
 
 Provenance only; not run by the tests. Regenerate with
-    export PYTHONPATH=/work/shared/reference/tangram:/work/shared/reference/tangram/vendor
+    export PYTHONPATH=../shared/reference/tangram:../shared/reference/tangram/vendor
     python3 tests/data/gen/gen_prospector.py > tests/data/prospector/reference.txt
 
 Two kinds of records (space separated ints):

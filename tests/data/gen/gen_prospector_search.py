@@ -2,7 +2,7 @@
 """Reference data for tests/prospector_search (tests/data/prospector_search/residual_block.txt).
 
 Provenance only; not run by the tests. Regenerate with
-    export PYTHONPATH=/work/shared/reference/tangram:/work/shared/reference/tangram/vendor
+    export PYTHONPATH=../shared/reference/tangram:../shared/reference/tangram/vendor
     python3 tests/data/gen/gen_prospector_search.py > tests/data/prospector_search/residual_block.txt
 
 The model note's worked example (docs/bufferprospector-model.md 3.3): one residual block

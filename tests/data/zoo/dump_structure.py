@@ -1,6 +1,6 @@
 """Writes <net>.txt for each of Tangram's networks: the network name, the input and external
 layers, and every layer in definition order with its repr and prevs (None = the network input),
-then firsts and lasts. Run from /work/shared/reference/tangram (see README.md)."""
+then firsts and lasts. Run from ../shared/reference/tangram (see README.md)."""
 import sys
 
 from nn_dataflow.nns import all_networks, import_network
